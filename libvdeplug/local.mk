@@ -1,0 +1,1 @@
+# libvdeplug: filled in by its owner

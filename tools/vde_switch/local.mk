@@ -1,0 +1,1 @@
+# tools/vde_switch: filled in by its owner
