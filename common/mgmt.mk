@@ -1,0 +1,1 @@
+# common/mgmt.c: management server (owner: mgmt)
