@@ -1,1 +1,1 @@
-# bench: filled in by its owner
+# bench (owner: bench)

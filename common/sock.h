@@ -16,7 +16,8 @@ int sock_unix_listen(const char *path, int type, int backlog, mode_t mode);
 int sock_unix_connect(const char *path, int type);
 /* Credentials of the peer of a connected unix socket. */
 int sock_peercred(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
-/* Writes all of buf, retrying on EINTR and waiting (poll) on EAGAIN up to timeout_ms. */
+/* Writes all of buf, retrying on EINTR and waiting (poll) on EAGAIN up to timeout_ms in total
+ * (negative: no limit); ETIMEDOUT when it expires. */
 int sock_write_all(int fd, const void *buf, size_t len, int timeout_ms);
 
 #endif

@@ -1,1 +1,23 @@
-# libvdeplug: filled in by its owner
+# libvdeplug: the public plug library (libvdeplug.so.2). Standalone: it never links common/.
+# Only vde_* and vdestream_* are exported (version script + hidden visibility).
+lib_LTLIBRARIES += libvdeplug/libvdeplug.la
+include_HEADERS += libvdeplug/libvdeplug.h
+pkgconfig_DATA = libvdeplug/vdeplug.pc
+libvdeplug_libvdeplug_la_SOURCES = \
+	libvdeplug/vdeplug.c libvdeplug/vdeplug.h \
+	libvdeplug/vnl.c libvdeplug/vnl.h \
+	libvdeplug/mod_vde.c libvdeplug/mod_ptp.c libvdeplug/mod_seqpacket.c \
+	libvdeplug/stream.c libvdeplug/streamcodec.c libvdeplug/streamcodec.h
+libvdeplug_libvdeplug_la_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_srcdir)/libvdeplug
+libvdeplug_libvdeplug_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+libvdeplug_libvdeplug_la_LDFLAGS = $(AM_LDFLAGS) -version-info 2:0:0 -no-undefined \
+	-Wl,--version-script=$(top_srcdir)/libvdeplug/libvdeplug.map
+EXTRA_libvdeplug_libvdeplug_la_DEPENDENCIES = libvdeplug/libvdeplug.map
+EXTRA_DIST += libvdeplug/libvdeplug.map tests/fuzz/fuzz_stream.c
+DISTCLEANFILES += libvdeplug/vdeplug.pc
+
+# Unit tests of the pure parts (codec, locator parser): linked with the sources directly.
+check_PROGRAMS += tests/unit/test_stream tests/unit/test_vnl
+TESTS += tests/unit/test_stream tests/unit/test_vnl
+tests_unit_test_stream_SOURCES = tests/unit/test_stream.c libvdeplug/streamcodec.c
+tests_unit_test_vnl_SOURCES = tests/unit/test_vnl.c libvdeplug/vnl.c

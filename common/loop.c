@@ -1,0 +1,4 @@
+/*
+ * loop: see loop.h.
+ */
+#include "loop.h"
