@@ -118,7 +118,7 @@ daemonize(void)
 		return -1;
 	if (chdir("/") < 0)
 		return -1;
-	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+	if ((fd = open("/dev/null", O_RDWR)) < 0)
 		return -1;
 	if (dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0 ||
 	    dup2(fd, STDERR_FILENO) < 0) {

@@ -9,7 +9,8 @@ int pidfile_create(const char *path);
 /* Rewrites the pidfile after fork (daemonizing changes the pid). */
 int pidfile_update(void);
 void pidfile_remove(void);
-/* Detaches: fork, setsid, chdir("/"), stdio to /dev/null. */
+/* Detaches: fork (the parent exits), setsid, chdir("/"), stdio to /dev/null; then rewrites the
+ * pidfile, if one was created, with the new pid. */
 int daemonize(void);
 
 #endif

@@ -2,6 +2,7 @@
  * Line reader and queued writer for non-blocking descriptors.
  * The line reader frames any chunking into complete lines ('\n' terminated, a trailing '\r'
  * removed); a line longer than max is reported once, as too long, when its end arrives.
+ * NUL bytes inside a line are replaced with '?', so the line is a C string of exactly len bytes.
  */
 #ifndef VDE_IOBUF_H
 #define VDE_IOBUF_H

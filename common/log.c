@@ -29,7 +29,6 @@ log_init(const char *prog, int foreground, int verbose)
 	log_foreground = foreground;
 	if (!foreground)
 		log_to_syslog();
-	tzset();
 }
 
 void

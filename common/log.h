@@ -36,7 +36,8 @@ struct log_rl {
 #define LOG_RL_INIT(interval, burst) { 0, (interval), (burst), 0, 0 }
 void log_warnx_rl(struct log_rl *rl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Copies src into dst (size n) escaping control and non-ASCII bytes as \xNN. */
+/* Copies src into dst (size n) escaping control and non-ASCII bytes, and '\\', as \xNN;
+ * truncated to fit, always NUL-terminated. Returns dst. */
 char *log_escape(char *dst, size_t n, const char *src, size_t srclen);
 
 #endif

@@ -31,16 +31,23 @@ void loop_free(struct loop *l);
 int loop_run(struct loop *l);
 void loop_break(struct loop *l);
 
+/* events is LOOP_IN | LOOP_OUT (0 pauses). Call loop_del_fd before closing fd. A descriptor
+ * epoll cannot watch (a regular file) is accepted and reported ready on every iteration, as
+ * poll() does. */
 int loop_add_fd(struct loop *l, int fd, unsigned events, loop_fd_cb *cb, void *arg);
 int loop_mod_fd(struct loop *l, int fd, unsigned events);
 void loop_del_fd(struct loop *l, int fd);
 
-/* First expiry after usec microseconds; then every interval the callback returns. */
+/* First expiry after usec microseconds; then every interval the callback returns, counted from
+ * loop_now_us() as the callback saw it. */
 struct loop_timer *loop_add_timer(struct loop *l, uint64_t usec, loop_timer_cb *cb, void *arg);
 void loop_del_timer(struct loop *l, struct loop_timer *t);
 
 /* Blocks signo and delivers it through cb; SIGPIPE should simply be ignored by the caller. */
 int loop_add_signal(struct loop *l, int signo, loop_sig_cb *cb, void *arg);
+/* In a forked child, before exec: restores the signal mask from before loop_add_signal (the
+ * blocked mask is inherited across exec otherwise). loop_free restores it too. */
+void loop_sigmask_restore(const struct loop *l);
 
 /* Runs cb once, after the current batch of events (deferred free, reaping). */
 int loop_defer(struct loop *l, loop_defer_cb *cb, void *arg);

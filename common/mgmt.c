@@ -1,0 +1,1375 @@
+/*
+ * Management server: command tables, the line dispatcher and the sessions that feed it.
+ * A command's whole reply (data block, reasons, result line) is built in memory before it is
+ * queued, so asynchronous debug lines only ever land between replies. Sessions never block:
+ * input is read only while the output backlog is small; one that lets output pile up is closed.
+ * A session closed from inside its own callback is only marked dead and freed on the way out.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "iobuf.h"
+#include "log.h"
+#include "loop.h"
+#include "mgmt.h"
+#include "parse.h"
+#include "sock.h"
+
+#define MGMT_MAXLINE      4096
+#define MGMT_READ_CHUNK   4096
+#define MGMT_PAUSE_BYTES  (64u * 1024)        /* stop reading commands above this backlog */
+#define MGMT_BACKLOG_MAX  (4u * 1024 * 1024)  /* close a session whose backlog exceeds this */
+#define MGMT_REPLY_MAX    (64u * 1024 * 1024) /* one command's data block */
+#define MGMT_SCRIPT_MAX   (16u * 1024 * 1024) /* bytes read from one script */
+#define MGMT_SCRIPT_DEPTH 8
+#define MGMT_REASON_MAX   200
+#define MGMT_EV_REG       0x100u /* fd_watch: the descriptor is in the loop */
+
+#define MGMT_DATA_HEADER "0000 DATA END WITH '.'\n"
+#define MGMT_END_SESSION "9999 END OF SESSION"
+
+/* Results besides 0 and errno values, only from the built-in logout and shutdown. */
+#define MGMT_RC_BLANK    (-1) /* blank line or comment */
+#define MGMT_RC_LOGOUT   (-2)
+#define MGMT_RC_SHUTDOWN (-3)
+
+struct mgmt_table {
+	const struct mgmt_cmd *cmds;
+	void *ctx;
+	struct mgmt_table *next;
+};
+
+struct mgmt_dbg {
+	struct mgmt *m;
+	char *path, *help;
+	unsigned tag;
+	struct mgmt_session **subs;
+	size_t nsubs, capsubs;
+	struct mgmt_dbg *next;
+};
+
+struct mgmt_session {
+	struct mgmt *m;
+	struct mgmt_session *next;
+	int infd, outfd;
+	unsigned in_ev, out_ev; /* registered events (| MGMT_EV_REG) */
+	int remote, prompt;
+	int in_eof, eof_told, out_broken, closing, dead;
+	int saved_fl; /* console outfd flags before O_NONBLOCK, -1 if untouched */
+	unsigned busy;
+	struct linebuf lb;
+	char rbuf[MGMT_READ_CHUNK];
+	size_t roff, rlen;
+	struct wqueue wq;
+	void (*on_eof)(void *arg);
+	void *arg;
+};
+
+struct mgmt {
+	struct loop *loop;
+	struct mgmt_config cfg;
+	char *banner, *prompt;
+	char name[32]; /* the prompt without "$ ": the script echo prefix */
+	struct mgmt_table *tables;
+	struct mgmt_dbg *dbgs;
+	struct mgmt_session *sessions;
+	unsigned nremote;
+	int lfd;
+	char *lpath;
+	struct loop_timer *accept_timer;
+	unsigned depth; /* nested scripts */
+	unsigned busy;  /* entry points on the stack */
+	int shutdown_pending;
+	struct log_rl rl;
+};
+
+/* One command execution: the public request plus what it has produced so far. */
+struct mgmt_call {
+	struct mgmt_req req;
+	struct wqueue data, why;
+	int overflow, ran;
+	char *argbuf;
+};
+
+static void session_io(struct loop *l, int fd, unsigned events, void *arg);
+static void session_free(struct mgmt_session *s);
+static void session_settle(struct mgmt_session *s);
+
+static struct mgmt_call *
+call_of(struct mgmt_req *req)
+{
+	return (struct mgmt_call *)((char *)req - offsetof(struct mgmt_call, req));
+}
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+prefix_of(const char *prefix, const char *path)
+{
+	return strncmp(path, prefix, strlen(prefix)) == 0;
+}
+
+/* Line-oriented output must not be broken by a stray newline in a message. */
+static void
+flatten(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' && *s != '\t')
+			*s = ' ';
+}
+
+/* ---- Replies ---- */
+
+int
+mgmt_printf(struct mgmt_req *req, const char *fmt, ...)
+{
+	struct mgmt_call *c = call_of(req);
+	va_list ap;
+	char *s;
+	int n, r;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		c->overflow = 1;
+		errno = ENOMEM;
+		return -1;
+	}
+	r = wqueue_append(&c->data, s, (size_t)n);
+	free(s);
+	if (r < 0)
+		c->overflow = 1;
+	return r;
+}
+
+void
+mgmt_err(struct mgmt_req *req, const char *fmt, ...)
+{
+	struct mgmt_call *c = call_of(req);
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > MGMT_REASON_MAX)
+		s[MGMT_REASON_MAX] = '\0';
+	flatten(s);
+	if (wqueue_append(&c->why, s, strlen(s)) == 0)
+		wqueue_append(&c->why, "\n", 1);
+	free(s);
+}
+
+/* The name of argument i from the command's syntax ("N VLAN" -> "VLAN"), for reasons. */
+static void
+arg_name(const struct mgmt_req *req, int i, char *buf, size_t n)
+{
+	const char *p = req->cmd && req->cmd->syntax ? req->cmd->syntax : "";
+	size_t len;
+	int k;
+
+	for (k = 0;; k++) {
+		p += strspn(p, " \t[]");
+		len = strcspn(p, " \t[]");
+		if (len == 0)
+			break;
+		if (k == i) {
+			snprintf(buf, n, "%.*s", (int)len, p);
+			return;
+		}
+		p += len;
+	}
+	snprintf(buf, n, "argument %d", i + 1);
+}
+
+int
+mgmt_arg_ll(struct mgmt_req *req, int i, long long min, long long max, long long *out)
+{
+	const char *errstr = "missing";
+	char name[64];
+	long long v;
+
+	if (i >= 0 && i < req->argc && parse_ll(req->argv[i], min, max, &v, &errstr) == 0) {
+		*out = v;
+		return 0;
+	}
+	arg_name(req, i, name, sizeof(name));
+	if (i >= 0 && i < req->argc)
+		mgmt_err(req, "%s: %s (%lld..%lld)", name, errstr, min, max);
+	else
+		mgmt_err(req, "%s: %s", name, errstr);
+	return EINVAL;
+}
+
+int
+mgmt_arg_bool(struct mgmt_req *req, int i, int *out)
+{
+	const char *errstr = "missing";
+	char name[64];
+
+	if (i >= 0 && i < req->argc && parse_bool(req->argv[i], out, &errstr) == 0)
+		return 0;
+	arg_name(req, i, name, sizeof(name));
+	mgmt_err(req, "%s: %s", name, errstr);
+	return EINVAL;
+}
+
+static void
+reply_result(struct wqueue *out, int rc)
+{
+	if (rc == 0)
+		wqueue_printf(out, "1000 Success\n");
+	else
+		wqueue_printf(out, "1%03d %s\n", rc, strerror(rc));
+}
+
+/* Copies a data block; a line that is just "." becomes ".." so it cannot end the block. */
+static void
+reply_data(struct wqueue *out, const char *d, size_t n)
+{
+	const char *nl;
+	size_t len;
+
+	wqueue_append(out, MGMT_DATA_HEADER, strlen(MGMT_DATA_HEADER));
+	while (n > 0) {
+		nl = memchr(d, '\n', n);
+		len = nl ? (size_t)(nl - d) : n;
+		if (len == 1 && d[0] == '.')
+			wqueue_append(out, "..", 2);
+		else
+			wqueue_append(out, d, len);
+		wqueue_append(out, "\n", 1);
+		len += nl != NULL;
+		d += len;
+		n -= len;
+	}
+	wqueue_append(out, ".\n", 2);
+}
+
+/* Maps what a command returned onto a printable errno value. */
+static int
+rc_clean(int rc)
+{
+	if (rc < 0)
+		rc = -rc;
+	return rc > 999 ? EIO : rc;
+}
+
+/* ---- Dispatch ---- */
+
+static int cmd_logout(struct mgmt_req *req);
+static int cmd_shutdown(struct mgmt_req *req);
+
+/* Appends " name" to a bounded list, or " ..." once it is full. */
+static void
+names_add(char *buf, size_t size, size_t *used, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (*used + n + 1 + 5 < size) {
+		buf[(*used)++] = ' ';
+		memcpy(buf + *used, name, n + 1);
+		*used += n;
+	} else if (*used + 5 < size) {
+		memcpy(buf + *used, " ...", 5);
+		*used = size; /* full */
+	}
+}
+
+/* Exact path, else a unique prefix among runnable commands; reasons for ambiguity. */
+static const struct mgmt_cmd *
+mgmt_lookup(struct mgmt *m, const char *tok, size_t len, struct mgmt_call *c)
+{
+	const struct mgmt_cmd *cmd, *hit = NULL;
+	const struct mgmt_table *t;
+	void *hitctx = NULL;
+	char names[128];
+	size_t used = 0;
+	unsigned n = 0;
+
+	names[0] = '\0';
+	for (t = m->tables; t; t = t->next) {
+		for (cmd = t->cmds; cmd->path; cmd++) {
+			if ((cmd->flags & MGMT_F_MENU) || strncmp(cmd->path, tok, len) != 0)
+				continue;
+			if (cmd->path[len] == '\0') {
+				c->req.ctx = t->ctx;
+				return cmd;
+			}
+			if (n++ == 0) {
+				hit = cmd;
+				hitctx = t->ctx;
+			}
+			names_add(names, sizeof(names), &used, cmd->path);
+		}
+	}
+	if (n == 1) {
+		c->req.ctx = hitctx;
+		return hit;
+	}
+	if (n > 1)
+		mgmt_err(&c->req, "ambiguous:%s", names);
+	return NULL;
+}
+
+/* Trims the argument text and splits a copy of it on blanks into argv. */
+static int
+call_args(struct mgmt_call *c, const char *p)
+{
+	size_t n, i;
+	char *split, *q;
+	int argc = 0;
+
+	p += strspn(p, " \t");
+	n = strlen(p);
+	while (n > 0 && is_blank(p[n - 1]))
+		n--;
+	/* args, then the split copy, then argv (at most n / 2 + 1 words and the NULL) */
+	i = 2 * (n + 1);
+	i = (i + sizeof(char *) - 1) / sizeof(char *) * sizeof(char *);
+	if ((c->argbuf = malloc(i + (n / 2 + 2) * sizeof(char *))) == NULL)
+		return -1;
+	memcpy(c->argbuf, p, n);
+	c->argbuf[n] = '\0';
+	split = c->argbuf + n + 1;
+	memcpy(split, p, n + 1);
+	split[n] = '\0';
+	c->req.args = c->argbuf;
+	c->req.argv = (char **)(void *)(c->argbuf + i);
+	for (q = split; *q;) {
+		q += strspn(q, " \t");
+		if (*q == '\0')
+			break;
+		c->req.argv[argc++] = q;
+		q += strcspn(q, " \t");
+		if (*q)
+			*q++ = '\0';
+	}
+	c->req.argv[argc] = NULL;
+	c->req.argc = argc;
+	return 0;
+}
+
+/*
+ * Runs one command line for sess (NULL for rc files and mgmt_run_line) and appends its reply,
+ * without prompt, to out. Returns 0, an errno value, or one of the MGMT_RC_* values (nothing
+ * appended). why, if not NULL, receives the reasons of a failure (for logs).
+ */
+static int
+mgmt_exec(struct mgmt *m, struct mgmt_session *sess, const char *line, struct wqueue *out,
+	  char *why, size_t whylen)
+{
+	const struct mgmt_cmd *cmd;
+	struct mgmt_call c;
+	size_t toklen;
+	int rc;
+
+	line += strspn(line, " \t");
+	if (*line == '\0' || *line == '#')
+		return MGMT_RC_BLANK;
+	memset(&c, 0, sizeof(c));
+	c.req.m = m;
+	c.req.sess = sess;
+	c.req.args = "";
+	wqueue_init(&c.data, MGMT_REPLY_MAX);
+	wqueue_init(&c.why, 4096);
+	toklen = strcspn(line, " \t");
+	if ((cmd = mgmt_lookup(m, line, toklen, &c)) == NULL)
+		rc = ENOSYS;
+	else if (call_args(&c, line + toklen) < 0)
+		rc = ENOMEM;
+	else if ((cmd->flags & MGMT_F_SESSION) && sess == NULL)
+		rc = EBADF;
+	else if ((cmd->flags & MGMT_F_LOCAL) && sess && sess->remote && !m->cfg.allow_remote_local)
+		rc = EPERM;
+	else {
+		c.req.cmd = cmd;
+		c.ran = 1;
+		rc = cmd->run(&c.req);
+		if (rc != 0 && !(cmd->run == cmd_logout && rc == MGMT_RC_LOGOUT) &&
+		    !(cmd->run == cmd_shutdown && rc == MGMT_RC_SHUTDOWN))
+			rc = rc_clean(rc);
+	}
+	if (rc == 0 && c.overflow) {
+		mgmt_err(&c.req, "output too long");
+		rc = ENOBUFS;
+	}
+	if (rc >= 0) {
+		if (c.ran && ((cmd->flags & MGMT_F_OUTPUT) || c.data.len > 0))
+			reply_data(out, c.data.buf + c.data.off, c.data.len);
+		if (rc != 0)
+			wqueue_append(out, c.why.buf + c.why.off, c.why.len);
+		reply_result(out, rc);
+		if (why && whylen) {
+			snprintf(why, whylen, "%.*s", (int)c.why.len, c.why.buf + c.why.off);
+			flatten(why);
+		}
+	}
+	wqueue_fini(&c.data);
+	wqueue_fini(&c.why);
+	free(c.argbuf);
+	return rc;
+}
+
+/* Runs the shutdown callback once nothing of ours is on the stack any more. */
+static void
+mgmt_fire_shutdown(struct mgmt *m)
+{
+	if (m->busy == 0 && m->shutdown_pending && m->cfg.shutdown) {
+		m->shutdown_pending = 0;
+		m->cfg.shutdown(m->cfg.arg); /* may free m: last thing */
+	}
+}
+
+int
+mgmt_run_line(struct mgmt *m, const char *line, struct wqueue *out)
+{
+	size_t n = strcspn(line, "\n");
+	char *copy;
+	int rc;
+
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	if (n > m->cfg.maxline) {
+		reply_result(out, E2BIG);
+		errno = E2BIG;
+		return -1;
+	}
+	if ((copy = strndup(line, n)) == NULL)
+		return -1;
+	m->busy++;
+	rc = mgmt_exec(m, NULL, copy, out, NULL, 0);
+	free(copy);
+	if (rc == MGMT_RC_SHUTDOWN) {
+		wqueue_append(out, MGMT_END_SESSION, strlen(MGMT_END_SESSION));
+		m->shutdown_pending = 1;
+	}
+	m->busy--;
+	mgmt_fire_shutdown(m);
+	if (rc > 0) {
+		errno = rc;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- Registration ---- */
+
+static const struct mgmt_cmd *
+mgmt_find_path(const struct mgmt *m, const char *path)
+{
+	const struct mgmt_table *t;
+	const struct mgmt_cmd *cmd;
+
+	for (t = m->tables; t; t = t->next)
+		for (cmd = t->cmds; cmd->path; cmd++)
+			if (strcmp(cmd->path, path) == 0)
+				return cmd;
+	return NULL;
+}
+
+int
+mgmt_register(struct mgmt *m, const struct mgmt_cmd *table, void *ctx)
+{
+	const struct mgmt_cmd *cmd, *prev;
+	struct mgmt_table *t, **tail;
+
+	if (table == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (cmd = table; cmd->path; cmd++) {
+		if (cmd->path[0] == '\0' || strpbrk(cmd->path, " \t") ||
+		    (!(cmd->flags & MGMT_F_MENU) && cmd->run == NULL)) {
+			errno = EINVAL;
+			return -1;
+		}
+		for (prev = table; prev < cmd; prev++)
+			if (strcmp(prev->path, cmd->path) == 0)
+				goto exists;
+		if (mgmt_find_path(m, cmd->path))
+			goto exists;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return -1;
+	t->cmds = table;
+	t->ctx = ctx;
+	for (tail = &m->tables; *tail; tail = &(*tail)->next)
+		;
+	*tail = t;
+	return 0;
+
+exists:
+	errno = EEXIST;
+	return -1;
+}
+
+int
+mgmt_unregister(struct mgmt *m, const struct mgmt_cmd *table)
+{
+	struct mgmt_table **pt, *t;
+
+	for (pt = &m->tables; (t = *pt); pt = &t->next) {
+		if (t->cmds == table) {
+			*pt = t->next;
+			free(t);
+			return 0;
+		}
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+/* ---- Sessions ---- */
+
+/* Adds, changes or removes a loop registration so that exactly want is watched. */
+static int
+fd_watch(struct mgmt_session *s, int fd, unsigned *cur, unsigned want)
+{
+	struct loop *l = s->m->loop;
+
+	if (want == 0) {
+		if (*cur & MGMT_EV_REG)
+			loop_del_fd(l, fd);
+		*cur = 0;
+		return 0;
+	}
+	if (*cur & MGMT_EV_REG) {
+		if ((*cur & ~MGMT_EV_REG) != want && loop_mod_fd(l, fd, want) < 0)
+			return -1;
+	} else if (loop_add_fd(l, fd, want, session_io, s) < 0) {
+		return -1;
+	}
+	*cur = want | MGMT_EV_REG;
+	return 0;
+}
+
+static int
+session_reading(const struct mgmt_session *s)
+{
+	return !s->dead && !s->closing && !s->in_eof && s->roff == s->rlen &&
+	       wqueue_pending(&s->wq) <= MGMT_PAUSE_BYTES;
+}
+
+/* Registers for what the session is waiting for. */
+static void
+session_watch(struct mgmt_session *s)
+{
+	unsigned in = session_reading(s) ? LOOP_IN : 0;
+	unsigned out = !s->dead && !s->out_broken && wqueue_pending(&s->wq) ? LOOP_OUT : 0;
+	int r;
+
+	if (s->infd == s->outfd) {
+		r = fd_watch(s, s->infd, &s->in_ev, s->dead ? 0 : in | out);
+	} else {
+		r = fd_watch(s, s->infd, &s->in_ev, s->dead ? 0 : in);
+		if (fd_watch(s, s->outfd, &s->out_ev, s->dead ? 0 : out) < 0)
+			r = -1;
+	}
+	if (r < 0) {
+		log_warn("mgmt: cannot watch a session");
+		mgmt_session_close(s);
+	}
+}
+
+/* Writes what the descriptor takes; 0, or -1 when the session died of it. */
+static int
+session_flush(struct mgmt_session *s)
+{
+	if (s->dead)
+		return -1;
+	if (!s->out_broken && wqueue_flush(&s->wq, s->outfd) < 0) {
+		if (s->remote) {
+			mgmt_session_close(s);
+			return -1;
+		}
+		s->out_broken = 1; /* console output gone: keep taking commands */
+	}
+	if (s->out_broken) {
+		wqueue_fini(&s->wq);
+		wqueue_init(&s->wq, 0);
+	}
+	return 0;
+}
+
+/* Queues output for s; a session that does not read its output is closed. */
+static void
+session_send(struct mgmt_session *s, const void *data, size_t n)
+{
+	if (s->dead || s->out_broken || n == 0)
+		return;
+	if (wqueue_pending(&s->wq) > MGMT_BACKLOG_MAX) {
+		log_warnx_rl(&s->m->rl, "mgmt: %s does not read its output, %s",
+			     s->remote ? "a session" : "the console",
+			     s->remote ? "closing it" : "dropping it");
+		if (s->remote) {
+			mgmt_session_close(s);
+			return;
+		}
+		wqueue_fini(&s->wq);
+		wqueue_init(&s->wq, 0);
+	}
+	if (wqueue_append(&s->wq, data, n) < 0) {
+		log_warn("mgmt: session output");
+		mgmt_session_close(s);
+		return;
+	}
+	if (s->busy == 0 && session_flush(s) == 0)
+		session_settle(s);
+}
+
+static void
+session_prompt(struct mgmt_session *s, struct wqueue *out)
+{
+	if (s->prompt)
+		wqueue_printf(out, "\n%s", s->m->prompt);
+}
+
+/* linebuf callback: runs one command line; non-zero stops feeding (paused or finished). */
+static int
+session_line(void *arg, char *line, size_t len, int toolong)
+{
+	struct mgmt_session *s = arg;
+	struct mgmt *m = s->m;
+	struct wqueue out;
+	int rc;
+
+	if (s->dead || s->closing || m->shutdown_pending)
+		return 1;
+	wqueue_init(&out, 0);
+	if (toolong) {
+		reply_result(&out, E2BIG);
+		rc = E2BIG;
+	} else {
+		rc = mgmt_exec(m, s, line, &out, NULL, 0);
+	}
+	if (rc == MGMT_RC_LOGOUT || rc == MGMT_RC_SHUTDOWN) {
+		/* the reference console stays silent; sockets get the end marker and close */
+		if (s->remote) {
+			wqueue_append(&out, MGMT_END_SESSION, strlen(MGMT_END_SESSION));
+			s->closing = 1;
+		}
+		if (rc == MGMT_RC_SHUTDOWN)
+			m->shutdown_pending = 1;
+	} else {
+		session_prompt(s, &out);
+	}
+	session_send(s, out.buf + out.off, out.len);
+	wqueue_fini(&out);
+	return s->dead || s->closing || m->shutdown_pending ||
+	       wqueue_pending(&s->wq) > MGMT_PAUSE_BYTES;
+}
+
+/* Runs buffered input while the backlog allows, flushing as it goes. */
+static void
+session_pump(struct mgmt_session *s)
+{
+	size_t used;
+
+	while (session_flush(s) == 0) {
+		if (s->roff == s->rlen || s->closing || s->m->shutdown_pending ||
+		    wqueue_pending(&s->wq) > MGMT_PAUSE_BYTES)
+			break;
+		used = linebuf_feed(&s->lb, s->rbuf + s->roff, s->rlen - s->roff, session_line, s);
+		s->roff += used;
+		if (s->roff == s->rlen)
+			s->roff = s->rlen = 0;
+	}
+}
+
+/* Reads a chunk of commands; hup: the descriptor reported a hang-up. */
+static void
+session_read(struct mgmt_session *s, int hup)
+{
+	ssize_t n;
+
+	if (s->roff < s->rlen || s->in_eof || s->closing)
+		return;
+	n = read(s->infd, s->rbuf, sizeof(s->rbuf));
+	if (n > 0) {
+		s->roff = 0;
+		s->rlen = (size_t)n;
+		return;
+	}
+	if (n < 0 && !hup && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	/* end of input: an unterminated last line still runs */
+	s->in_eof = 1;
+	if (s->lb.len > 0 || s->lb.overflow)
+		linebuf_feed(&s->lb, "\n", 1, session_line, s);
+	if (s->remote)
+		s->closing = 1;
+}
+
+/* After a callback: frees a finished session, or registers for what it waits for. */
+static void
+session_settle(struct mgmt_session *s)
+{
+	if (s->busy > 0)
+		return;
+	if (s->dead || (s->closing && wqueue_pending(&s->wq) == 0)) {
+		session_free(s);
+		return;
+	}
+	session_watch(s);
+}
+
+static void
+session_io(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct mgmt_session *s = arg;
+	struct mgmt *m = s->m;
+	void (*eof)(void *) = NULL;
+	void *eofarg = NULL;
+
+	s->busy++;
+	m->busy++;
+	if ((events & LOOP_ERR) && !(events & LOOP_IN)) {
+		if (fd == s->infd && s->remote)
+			mgmt_session_close(s); /* hung up: nobody reads the rest */
+		else if (fd == s->infd)
+			events |= LOOP_IN; /* console: read the remaining input, then EOF */
+		else
+			s->out_broken = 1;
+	}
+	if (fd == s->infd && (events & LOOP_IN) && !s->dead)
+		session_read(s, (events & LOOP_ERR) != 0);
+	if (!s->dead)
+		session_pump(s);
+	if (s->in_eof && !s->eof_told && !s->remote && !s->dead) {
+		s->eof_told = 1;
+		eof = s->on_eof;
+		eofarg = s->arg;
+	}
+	s->busy--;
+	m->busy--;
+	session_settle(s);
+	if (eof) {
+		eof(eofarg);
+		return; /* may have freed m */
+	}
+	mgmt_fire_shutdown(m);
+}
+
+static struct mgmt_session *
+session_new(struct mgmt *m, int infd, int outfd, int remote)
+{
+	struct mgmt_session *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	if (linebuf_init(&s->lb, m->cfg.maxline) < 0) {
+		free(s);
+		return NULL;
+	}
+	wqueue_init(&s->wq, 0);
+	s->m = m;
+	s->infd = infd;
+	s->outfd = outfd;
+	s->remote = remote;
+	s->saved_fl = -1;
+	s->next = m->sessions;
+	m->sessions = s;
+	if (remote)
+		m->nremote++;
+	return s;
+}
+
+static void
+dbg_unsubscribe_all(struct mgmt *m, struct mgmt_session *s)
+{
+	struct mgmt_dbg *d;
+	size_t i;
+
+	for (d = m->dbgs; d; d = d->next) {
+		for (i = 0; i < d->nsubs; i++) {
+			if (d->subs[i] == s) {
+				d->subs[i] = d->subs[--d->nsubs];
+				break;
+			}
+		}
+	}
+}
+
+static void
+session_free(struct mgmt_session *s)
+{
+	struct mgmt *m = s->m;
+	struct mgmt_session **ps;
+
+	if (!s->dead && !s->out_broken)
+		wqueue_flush(&s->wq, s->outfd); /* best effort: the end marker, a last reply */
+	s->dead = 1;
+	fd_watch(s, s->infd, &s->in_ev, 0);
+	if (s->outfd != s->infd)
+		fd_watch(s, s->outfd, &s->out_ev, 0);
+	dbg_unsubscribe_all(m, s);
+	for (ps = &m->sessions; *ps; ps = &(*ps)->next) {
+		if (*ps == s) {
+			*ps = s->next;
+			break;
+		}
+	}
+	if (s->remote) {
+		m->nremote--;
+		close(s->infd);
+	} else if (s->saved_fl >= 0) {
+		fcntl(s->outfd, F_SETFL, s->saved_fl);
+	}
+	linebuf_fini(&s->lb);
+	wqueue_fini(&s->wq);
+	free(s);
+}
+
+void
+mgmt_session_close(struct mgmt_session *s)
+{
+	if (s == NULL || (s->dead && s->busy))
+		return;
+	if (s->busy > 0) {
+		s->dead = 1; /* freed when its callback unwinds */
+		fd_watch(s, s->infd, &s->in_ev, 0);
+		if (s->outfd != s->infd)
+			fd_watch(s, s->outfd, &s->out_ev, 0);
+		return;
+	}
+	session_free(s);
+}
+
+int
+mgmt_session_fd(const struct mgmt_session *s)
+{
+	return s && !s->dead ? s->outfd : -1;
+}
+
+int
+mgmt_session_is_remote(const struct mgmt_session *s)
+{
+	return s && s->remote;
+}
+
+struct mgmt_session *
+mgmt_adopt_fd(struct mgmt *m, int fd)
+{
+	struct mgmt_session *s;
+	struct wqueue hello;
+
+	if (m->cfg.maxsessions && m->nremote >= m->cfg.maxsessions) {
+		errno = EUSERS;
+		return NULL;
+	}
+	if (sock_set_nonblock(fd) < 0 || sock_set_cloexec(fd) < 0)
+		return NULL;
+	if ((s = session_new(m, fd, fd, 1)) == NULL)
+		return NULL;
+	s->prompt = 1;
+	if (fd_watch(s, fd, &s->in_ev, LOOP_IN) < 0) {
+		m->nremote--;
+		m->sessions = s->next;
+		linebuf_fini(&s->lb);
+		free(s);
+		return NULL;
+	}
+	wqueue_init(&hello, 0);
+	if (m->banner)
+		wqueue_printf(&hello, "%s\n", m->banner);
+	wqueue_printf(&hello, "%s", m->prompt);
+	session_send(s, hello.buf + hello.off, hello.len);
+	wqueue_fini(&hello);
+	return s;
+}
+
+struct mgmt_session *
+mgmt_console(struct mgmt *m, int infd, int outfd, void (*on_eof)(void *arg), void *arg)
+{
+	struct mgmt_session *s;
+	int fl;
+
+	if ((s = session_new(m, infd, outfd, 0)) == NULL)
+		return NULL;
+	/* like the reference: no banner, a prompt after each reply only on a terminal */
+	s->prompt = isatty(infd);
+	s->on_eof = on_eof;
+	s->arg = arg;
+	if ((fl = fcntl(outfd, F_GETFL)) >= 0 && !(fl & O_NONBLOCK) &&
+	    fcntl(outfd, F_SETFL, fl | O_NONBLOCK) == 0)
+		s->saved_fl = fl;
+	if (fd_watch(s, infd, &s->in_ev, LOOP_IN) < 0) {
+		session_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* ---- Listening socket ---- */
+
+static void mgmt_accept(struct loop *l, int fd, unsigned events, void *arg);
+
+static uint64_t
+mgmt_accept_resume(struct loop *l, void *arg)
+{
+	struct mgmt *m = arg;
+
+	m->accept_timer = NULL;
+	if (m->lfd >= 0 && loop_add_fd(l, m->lfd, LOOP_IN, mgmt_accept, m) < 0)
+		log_warn("mgmt: cannot watch the management socket");
+	return 0;
+}
+
+static void
+mgmt_accept(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct mgmt *m = arg;
+	int c, i;
+
+	for (i = 0; i < 16; i++) {
+		if ((c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
+				/* out of descriptors: stop listening for a while instead of spinning */
+				log_warn("mgmt: accept");
+				loop_del_fd(l, fd);
+				m->accept_timer = loop_add_timer(l, 200000, mgmt_accept_resume, m);
+			}
+			return;
+		}
+		if (mgmt_adopt_fd(m, c) == NULL) {
+			log_warnx_rl(&m->rl, "mgmt: connection refused: %s", strerror(errno));
+			close(c);
+		}
+	}
+}
+
+int
+mgmt_listen(struct mgmt *m, const char *path, mode_t mode, gid_t gid)
+{
+	int fd, err;
+
+	if (m->lfd >= 0) {
+		errno = EBUSY;
+		return -1;
+	}
+	if ((fd = sock_unix_listen(path, SOCK_STREAM, 16, mode)) < 0)
+		return -1;
+	if ((m->lpath = strdup(path)) == NULL)
+		goto fail;
+	if (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) < 0)
+		goto fail;
+	if (mode && chmod(path, mode) < 0)
+		goto fail;
+	if (sock_set_nonblock(fd) < 0 || loop_add_fd(m->loop, fd, LOOP_IN, mgmt_accept, m) < 0)
+		goto fail;
+	m->lfd = fd;
+	return 0;
+
+fail:
+	err = errno;
+	close(fd);
+	unlink(path);
+	free(m->lpath);
+	m->lpath = NULL;
+	errno = err;
+	return -1;
+}
+
+/* ---- Scripts ---- */
+
+/* Reads one line into buf (max + 1 bytes); -1 at end of file; *toolong if it was cut. */
+static ssize_t
+script_getline(FILE *f, char *buf, size_t max, int *toolong, size_t *total)
+{
+	size_t n = 0;
+	int ch;
+
+	*toolong = 0;
+	while ((ch = getc(f)) != EOF) {
+		if (++*total > MGMT_SCRIPT_MAX) {
+			errno = EFBIG;
+			return -2;
+		}
+		if (ch == '\n')
+			break;
+		if (n < max)
+			buf[n++] = ch ? (char)ch : '?';
+		else
+			*toolong = 1;
+	}
+	if (ch == EOF && n == 0 && !*toolong)
+		return -1;
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+static void
+script_line(struct mgmt *m, const char *path, unsigned lineno, const char *line, int toolong,
+	    struct mgmt_session *echo)
+{
+	char why[MGMT_REASON_MAX + 1] = "", esc[96];
+	struct wqueue out;
+	int rc;
+
+	wqueue_init(&out, 0);
+	if (echo)
+		wqueue_printf(&out, "%s[%s]: %s\n", m->name, path, line);
+	if (toolong) {
+		reply_result(&out, E2BIG);
+		rc = E2BIG;
+	} else {
+		rc = mgmt_exec(m, echo, line, &out, why, sizeof(why));
+	}
+	if (rc == MGMT_RC_SHUTDOWN)
+		m->shutdown_pending = 1;
+	if (echo) {
+		session_send(echo, out.buf + out.off, out.len);
+	} else if (rc > 0) {
+		log_escape(esc, sizeof(esc), line, strlen(line));
+		log_warnx("%s:%u: %s: %s%s%s%s", path, lineno, esc, strerror(rc),
+			  why[0] ? " (" : "", why, why[0] ? ")" : "");
+	}
+	wqueue_fini(&out);
+}
+
+int
+mgmt_run_file(struct mgmt *m, const char *path, struct mgmt_session *echo)
+{
+	size_t total = 0;
+	unsigned lineno = 0;
+	struct stat st;
+	int toolong, err = 0;
+	ssize_t n;
+	char *buf;
+	FILE *f;
+
+	if (m->depth >= MGMT_SCRIPT_DEPTH) {
+		errno = ELOOP;
+		return -1;
+	}
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		errno = EISDIR;
+		return -1;
+	}
+	if ((buf = malloc(m->cfg.maxline + 1)) == NULL) {
+		fclose(f);
+		return -1;
+	}
+	m->depth++;
+	m->busy++;
+	while (!m->shutdown_pending) {
+		if ((n = script_getline(f, buf, m->cfg.maxline, &toolong, &total)) < 0) {
+			if (n == -2 || ferror(f))
+				err = n == -2 ? EFBIG : errno ? errno : EIO;
+			break;
+		}
+		script_line(m, path, ++lineno, buf, toolong, echo);
+	}
+	free(buf);
+	fclose(f);
+	m->depth--;
+	m->busy--;
+	if (err) {
+		log_warnx("%s: %s", path, strerror(err));
+		errno = err;
+	}
+	mgmt_fire_shutdown(m); /* may free m: nothing below touches it */
+	return err ? -1 : 0;
+}
+
+/* ---- Debug categories ---- */
+
+struct mgmt_dbg *
+mgmt_dbg_new(struct mgmt *m, const char *path, unsigned tag, const char *help)
+{
+	struct mgmt_dbg *d, **tail;
+
+	for (tail = &m->dbgs; *tail; tail = &(*tail)->next) {
+		if (strcmp((*tail)->path, path) == 0) {
+			errno = EEXIST;
+			return NULL;
+		}
+	}
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	d->m = m;
+	d->tag = tag;
+	if ((d->path = strdup(path)) == NULL || (help && (d->help = strdup(help)) == NULL)) {
+		free(d->path);
+		free(d);
+		return NULL;
+	}
+	*tail = d;
+	return d;
+}
+
+void
+mgmt_dbg_free(struct mgmt *m, struct mgmt_dbg *d)
+{
+	struct mgmt_dbg **pd;
+
+	if (d == NULL)
+		return;
+	for (pd = &m->dbgs; *pd; pd = &(*pd)->next) {
+		if (*pd == d) {
+			*pd = d->next;
+			break;
+		}
+	}
+	free(d->subs);
+	free(d->path);
+	free(d->help);
+	free(d);
+}
+
+int
+mgmt_dbg_active(const struct mgmt_dbg *d)
+{
+	return d && d->nsubs > 0;
+}
+
+void
+mgmt_dbg_out(struct mgmt_dbg *d, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg, *line;
+	size_t i;
+	int n;
+
+	if (!mgmt_dbg_active(d))
+		return;
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	flatten(msg);
+	n = asprintf(&line, "3%03o %s %s\n", d->tag & 0777, d->path, msg);
+	free(msg);
+	if (n < 0)
+		return;
+	/* backwards: a session closed by session_send only removes itself, at index i */
+	for (i = d->nsubs; i-- > 0;)
+		if (i < d->nsubs)
+			session_send(d->subs[i], line, (size_t)n);
+	free(line);
+}
+
+static int
+dbg_subscribed(const struct mgmt_dbg *d, const struct mgmt_session *s)
+{
+	size_t i;
+
+	for (i = 0; s && i < d->nsubs; i++)
+		if (d->subs[i] == s)
+			return 1;
+	return 0;
+}
+
+/* debug/add and debug/del: EINVAL if nothing matches, EEXIST/ENOENT if nothing changes. */
+static int
+dbg_change(struct mgmt_req *req, int add)
+{
+	struct mgmt_dbg *d;
+	struct mgmt_session **ns;
+	unsigned matched = 0, changed = 0;
+	size_t i;
+
+	for (d = req->m->dbgs; d; d = d->next) {
+		if (d->help == NULL || !prefix_of(req->args, d->path))
+			continue;
+		matched++;
+		if (add && !dbg_subscribed(d, req->sess)) {
+			if (d->nsubs == d->capsubs) {
+				i = d->capsubs ? d->capsubs * 2 : 4;
+				if ((ns = realloc(d->subs, i * sizeof(*ns))) == NULL)
+					return ENOMEM;
+				d->subs = ns;
+				d->capsubs = i;
+			}
+			d->subs[d->nsubs++] = req->sess;
+			changed++;
+		} else if (!add) {
+			for (i = 0; i < d->nsubs; i++) {
+				if (d->subs[i] == req->sess) {
+					d->subs[i] = d->subs[--d->nsubs];
+					changed++;
+					break;
+				}
+			}
+		}
+	}
+	if (matched == 0)
+		return EINVAL;
+	if (changed == 0)
+		return add ? EEXIST : ENOENT;
+	return 0;
+}
+
+static int
+cmd_debug_add(struct mgmt_req *req)
+{
+	return dbg_change(req, 1);
+}
+
+static int
+cmd_debug_del(struct mgmt_req *req)
+{
+	return dbg_change(req, 0);
+}
+
+static int
+cmd_debug_list(struct mgmt_req *req)
+{
+	const struct mgmt_dbg *d;
+	unsigned n = 0;
+
+	mgmt_printf(req, "CATEGORY               TAG STATUS HELP\n");
+	mgmt_printf(req, "------------           --- ------ ----\n");
+	for (d = req->m->dbgs; d; d = d->next) {
+		if (d->help == NULL || !prefix_of(req->args, d->path))
+			continue;
+		mgmt_printf(req, "%-22s %03o %-6s %s\n", d->path, d->tag & 0777,
+			    dbg_subscribed(d, req->sess) ? "ON" : "OFF", d->help);
+		n++;
+	}
+	return n ? 0 : ENOENT;
+}
+
+/* ---- Built-in commands ---- */
+
+static int
+cmd_help(struct mgmt_req *req)
+{
+	const struct mgmt_table *t;
+	const struct mgmt_cmd *cmd;
+
+	mgmt_printf(req, "COMMAND PATH       SYNTAX          HELP\n");
+	mgmt_printf(req, "------------       --------------  ------------\n");
+	for (t = req->m->tables; t; t = t->next) {
+		for (cmd = t->cmds; cmd->path; cmd++) {
+			if (!prefix_of(req->args, cmd->path))
+				continue;
+			mgmt_printf(req, "%-18s %-15s %s\n", cmd->path,
+				    (cmd->flags & MGMT_F_MENU) ? "============" :
+				    cmd->syntax ? cmd->syntax : "",
+				    cmd->help ? cmd->help : "");
+		}
+	}
+	return 0;
+}
+
+static int
+cmd_logout(struct mgmt_req *req)
+{
+	return MGMT_RC_LOGOUT;
+}
+
+static int
+cmd_shutdown(struct mgmt_req *req)
+{
+	return req->m->cfg.shutdown ? MGMT_RC_SHUTDOWN : ENOSYS;
+}
+
+static int
+cmd_load(struct mgmt_req *req)
+{
+	return mgmt_run_file(req->m, req->args, req->sess) < 0 ? errno : 0;
+}
+
+const struct mgmt_cmd mgmt_base_cmds[] = {
+	{ "help", "[arg]", "Help (limited to arg when specified)", cmd_help, MGMT_F_OUTPUT },
+	{ "logout", "", "logout from this mgmt terminal", cmd_logout, MGMT_F_SESSION },
+	{ "shutdown", "", "shutdown of the switch", cmd_shutdown, 0 },
+	{ NULL, NULL, NULL, NULL, 0 },
+};
+
+const struct mgmt_cmd mgmt_load_cmds[] = {
+	{ "load", "path", "load a configuration script", cmd_load, 0 },
+	{ NULL, NULL, NULL, NULL, 0 },
+};
+
+const struct mgmt_cmd mgmt_debug_cmds[] = {
+	{ "debug", "", "DEBUG MENU", NULL, MGMT_F_MENU },
+	{ "debug/list", "", "list debug categories", cmd_debug_list, MGMT_F_OUTPUT },
+	{ "debug/add", "dbgpath", "enable debug info for a given category", cmd_debug_add,
+	  MGMT_F_SESSION },
+	{ "debug/del", "dbgpath", "disable debug info for a given category", cmd_debug_del,
+	  MGMT_F_SESSION },
+	{ NULL, NULL, NULL, NULL, 0 },
+};
+
+/* ---- Lifetime ---- */
+
+struct mgmt *
+mgmt_new(struct loop *l, const struct mgmt_config *cfg)
+{
+	static const struct mgmt_config defaults = { 0 };
+	struct mgmt *m;
+	size_t n;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->loop = l;
+	m->lfd = -1;
+	m->rl = (struct log_rl)LOG_RL_INIT(10, 5);
+	m->cfg = cfg ? *cfg : defaults;
+	if (m->cfg.maxline == 0)
+		m->cfg.maxline = MGMT_MAXLINE;
+	m->prompt = strdup(m->cfg.prompt ? m->cfg.prompt : "vde$ ");
+	if (m->prompt == NULL || (m->cfg.banner && (m->banner = strdup(m->cfg.banner)) == NULL)) {
+		free(m->prompt);
+		free(m);
+		return NULL;
+	}
+	m->cfg.prompt = m->prompt;
+	m->cfg.banner = m->banner;
+	/* "vde$ " -> "vde": what scripts echo their lines with */
+	n = strcspn(m->prompt, "$#> ");
+	snprintf(m->name, sizeof(m->name), "%.*s", (int)n, m->prompt);
+	return m;
+}
+
+void
+mgmt_free(struct mgmt *m)
+{
+	struct mgmt_table *t;
+
+	if (m == NULL)
+		return;
+	while (m->sessions)
+		session_free(m->sessions);
+	while (m->dbgs)
+		mgmt_dbg_free(m, m->dbgs);
+	while ((t = m->tables)) {
+		m->tables = t->next;
+		free(t);
+	}
+	if (m->accept_timer)
+		loop_del_timer(m->loop, m->accept_timer);
+	if (m->lfd >= 0) {
+		loop_del_fd(m->loop, m->lfd);
+		close(m->lfd);
+		unlink(m->lpath);
+	}
+	free(m->lpath);
+	free(m->banner);
+	free(m->prompt);
+	free(m);
+}
