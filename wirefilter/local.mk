@@ -1,0 +1,1 @@
+# wirefilter (owner: wirefilter)
