@@ -1,93 +1,23 @@
 /*
- * Management server: command tables, the line dispatcher and the sessions that feed it.
- * A command's whole reply (data block, reasons, result line) is built in memory before it is
- * queued, so asynchronous debug lines only ever land between replies. Sessions never block:
- * input is read only while the output backlog is small; one that lets output pile up is closed.
- * A session closed from inside its own callback is only marked dead and freed on the way out.
+ * Management server core: command tables, the line dispatcher, replies, scripts, debug
+ * categories and the built-in commands. A command's whole reply (data block, reasons, result
+ * line) is built in memory before it is queued, so asynchronous debug lines only ever land
+ * between replies. Sessions and sockets are in mgmt_session.c.
  */
 #include <errno.h>
-#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "iobuf.h"
 #include "log.h"
-#include "loop.h"
 #include "mgmt.h"
+#include "mgmt_int.h"
 #include "parse.h"
-#include "sock.h"
-
-#define MGMT_MAXLINE      4096
-#define MGMT_READ_CHUNK   4096
-#define MGMT_PAUSE_BYTES  (64u * 1024)        /* stop reading commands above this backlog */
-#define MGMT_BACKLOG_MAX  (4u * 1024 * 1024)  /* close a session whose backlog exceeds this */
-#define MGMT_REPLY_MAX    (64u * 1024 * 1024) /* one command's data block */
-#define MGMT_SCRIPT_MAX   (16u * 1024 * 1024) /* bytes read from one script */
-#define MGMT_SCRIPT_DEPTH 8
-#define MGMT_REASON_MAX   200
-#define MGMT_EV_REG       0x100u /* fd_watch: the descriptor is in the loop */
-
-#define MGMT_DATA_HEADER "0000 DATA END WITH '.'\n"
-#define MGMT_END_SESSION "9999 END OF SESSION"
-
-/* Results besides 0 and errno values, only from the built-in logout and shutdown. */
-#define MGMT_RC_BLANK    (-1) /* blank line or comment */
-#define MGMT_RC_LOGOUT   (-2)
-#define MGMT_RC_SHUTDOWN (-3)
-
-struct mgmt_table {
-	const struct mgmt_cmd *cmds;
-	void *ctx;
-	struct mgmt_table *next;
-};
-
-struct mgmt_dbg {
-	struct mgmt *m;
-	char *path, *help;
-	unsigned tag;
-	struct mgmt_session **subs;
-	size_t nsubs, capsubs;
-	struct mgmt_dbg *next;
-};
-
-struct mgmt_session {
-	struct mgmt *m;
-	struct mgmt_session *next;
-	int infd, outfd;
-	unsigned in_ev, out_ev; /* registered events (| MGMT_EV_REG) */
-	int remote, prompt;
-	int in_eof, eof_told, out_broken, closing, dead;
-	int saved_fl; /* console outfd flags before O_NONBLOCK, -1 if untouched */
-	unsigned busy;
-	struct linebuf lb;
-	char rbuf[MGMT_READ_CHUNK];
-	size_t roff, rlen;
-	struct wqueue wq;
-	void (*on_eof)(void *arg);
-	void *arg;
-};
-
-struct mgmt {
-	struct loop *loop;
-	struct mgmt_config cfg;
-	char *banner, *prompt;
-	char name[32]; /* the prompt without "$ ": the script echo prefix */
-	struct mgmt_table *tables;
-	struct mgmt_dbg *dbgs;
-	struct mgmt_session *sessions;
-	unsigned nremote;
-	int lfd;
-	char *lpath;
-	struct loop_timer *accept_timer;
-	unsigned depth; /* nested scripts */
-	unsigned busy;  /* entry points on the stack */
-	int shutdown_pending;
-	struct log_rl rl;
-};
 
 /* One command execution: the public request plus what it has produced so far. */
 struct mgmt_call {
@@ -96,10 +26,6 @@ struct mgmt_call {
 	int overflow, ran;
 	char *argbuf;
 };
-
-static void session_io(struct loop *l, int fd, unsigned events, void *arg);
-static void session_free(struct mgmt_session *s);
-static void session_settle(struct mgmt_session *s);
 
 static struct mgmt_call *
 call_of(struct mgmt_req *req)
@@ -228,8 +154,8 @@ mgmt_arg_bool(struct mgmt_req *req, int i, int *out)
 	return EINVAL;
 }
 
-static void
-reply_result(struct wqueue *out, int rc)
+void
+mgmt_reply_result(struct wqueue *out, int rc)
 {
 	if (rc == 0)
 		wqueue_printf(out, "1000 Success\n");
@@ -369,12 +295,14 @@ call_args(struct mgmt_call *c, const char *p)
  * without prompt, to out. Returns 0, an errno value, or one of the MGMT_RC_* values (nothing
  * appended). why, if not NULL, receives the reasons of a failure (for logs).
  */
-static int
+int
 mgmt_exec(struct mgmt *m, struct mgmt_session *sess, const char *line, struct wqueue *out,
 	  char *why, size_t whylen)
 {
+	int (*run)(struct mgmt_req *req);
 	const struct mgmt_cmd *cmd;
 	struct mgmt_call c;
+	unsigned flags = 0;
 	size_t toklen;
 	int rc;
 
@@ -388,20 +316,23 @@ mgmt_exec(struct mgmt *m, struct mgmt_session *sess, const char *line, struct wq
 	wqueue_init(&c.data, MGMT_REPLY_MAX);
 	wqueue_init(&c.why, 4096);
 	toklen = strcspn(line, " \t");
-	if ((cmd = mgmt_lookup(m, line, toklen, &c)) == NULL)
+	if ((cmd = mgmt_lookup(m, line, toklen, &c)) != NULL)
+		flags = cmd->flags; /* the command may unregister its own table */
+	if (cmd == NULL)
 		rc = ENOSYS;
 	else if (call_args(&c, line + toklen) < 0)
 		rc = ENOMEM;
-	else if ((cmd->flags & MGMT_F_SESSION) && sess == NULL)
+	else if ((flags & MGMT_F_SESSION) && sess == NULL)
 		rc = EBADF;
-	else if ((cmd->flags & MGMT_F_LOCAL) && sess && sess->remote && !m->cfg.allow_remote_local)
+	else if ((flags & MGMT_F_LOCAL) && sess && sess->remote && !m->cfg.allow_remote_local)
 		rc = EPERM;
 	else {
 		c.req.cmd = cmd;
 		c.ran = 1;
-		rc = cmd->run(&c.req);
-		if (rc != 0 && !(cmd->run == cmd_logout && rc == MGMT_RC_LOGOUT) &&
-		    !(cmd->run == cmd_shutdown && rc == MGMT_RC_SHUTDOWN))
+		run = cmd->run;
+		rc = run(&c.req);
+		if (rc != 0 && !(run == cmd_logout && rc == MGMT_RC_LOGOUT) &&
+		    !(run == cmd_shutdown && rc == MGMT_RC_SHUTDOWN))
 			rc = rc_clean(rc);
 	}
 	if (rc == 0 && c.overflow) {
@@ -409,13 +340,13 @@ mgmt_exec(struct mgmt *m, struct mgmt_session *sess, const char *line, struct wq
 		rc = ENOBUFS;
 	}
 	if (rc >= 0) {
-		if (c.ran && ((cmd->flags & MGMT_F_OUTPUT) || c.data.len > 0))
-			reply_data(out, c.data.buf + c.data.off, c.data.len);
+		if (c.ran && ((flags & MGMT_F_OUTPUT) || c.data.len > 0))
+			reply_data(out, mgmt_wq_data(&c.data), c.data.len);
 		if (rc != 0)
-			wqueue_append(out, c.why.buf + c.why.off, c.why.len);
-		reply_result(out, rc);
+			wqueue_append(out, mgmt_wq_data(&c.why), c.why.len);
+		mgmt_reply_result(out, rc);
 		if (why && whylen) {
-			snprintf(why, whylen, "%.*s", (int)c.why.len, c.why.buf + c.why.off);
+			snprintf(why, whylen, "%.*s", (int)c.why.len, mgmt_wq_data(&c.why));
 			flatten(why);
 		}
 	}
@@ -426,7 +357,7 @@ mgmt_exec(struct mgmt *m, struct mgmt_session *sess, const char *line, struct wq
 }
 
 /* Runs the shutdown callback once nothing of ours is on the stack any more. */
-static void
+void
 mgmt_fire_shutdown(struct mgmt *m)
 {
 	if (m->busy == 0 && m->shutdown_pending && m->cfg.shutdown) {
@@ -445,7 +376,7 @@ mgmt_run_line(struct mgmt *m, const char *line, struct wqueue *out)
 	if (n > 0 && line[n - 1] == '\r')
 		n--;
 	if (n > m->cfg.maxline) {
-		reply_result(out, E2BIG);
+		mgmt_reply_result(out, E2BIG);
 		errno = E2BIG;
 		return -1;
 	}
@@ -534,458 +465,6 @@ mgmt_unregister(struct mgmt *m, const struct mgmt_cmd *table)
 	return -1;
 }
 
-/* ---- Sessions ---- */
-
-/* Adds, changes or removes a loop registration so that exactly want is watched. */
-static int
-fd_watch(struct mgmt_session *s, int fd, unsigned *cur, unsigned want)
-{
-	struct loop *l = s->m->loop;
-
-	if (want == 0) {
-		if (*cur & MGMT_EV_REG)
-			loop_del_fd(l, fd);
-		*cur = 0;
-		return 0;
-	}
-	if (*cur & MGMT_EV_REG) {
-		if ((*cur & ~MGMT_EV_REG) != want && loop_mod_fd(l, fd, want) < 0)
-			return -1;
-	} else if (loop_add_fd(l, fd, want, session_io, s) < 0) {
-		return -1;
-	}
-	*cur = want | MGMT_EV_REG;
-	return 0;
-}
-
-static int
-session_reading(const struct mgmt_session *s)
-{
-	return !s->dead && !s->closing && !s->in_eof && s->roff == s->rlen &&
-	       wqueue_pending(&s->wq) <= MGMT_PAUSE_BYTES;
-}
-
-/* Registers for what the session is waiting for. */
-static void
-session_watch(struct mgmt_session *s)
-{
-	unsigned in = session_reading(s) ? LOOP_IN : 0;
-	unsigned out = !s->dead && !s->out_broken && wqueue_pending(&s->wq) ? LOOP_OUT : 0;
-	int r;
-
-	if (s->infd == s->outfd) {
-		r = fd_watch(s, s->infd, &s->in_ev, s->dead ? 0 : in | out);
-	} else {
-		r = fd_watch(s, s->infd, &s->in_ev, s->dead ? 0 : in);
-		if (fd_watch(s, s->outfd, &s->out_ev, s->dead ? 0 : out) < 0)
-			r = -1;
-	}
-	if (r < 0) {
-		log_warn("mgmt: cannot watch a session");
-		mgmt_session_close(s);
-	}
-}
-
-/* Writes what the descriptor takes; 0, or -1 when the session died of it. */
-static int
-session_flush(struct mgmt_session *s)
-{
-	if (s->dead)
-		return -1;
-	if (!s->out_broken && wqueue_flush(&s->wq, s->outfd) < 0) {
-		if (s->remote) {
-			mgmt_session_close(s);
-			return -1;
-		}
-		s->out_broken = 1; /* console output gone: keep taking commands */
-	}
-	if (s->out_broken) {
-		wqueue_fini(&s->wq);
-		wqueue_init(&s->wq, 0);
-	}
-	return 0;
-}
-
-/* Queues output for s; a session that does not read its output is closed. */
-static void
-session_send(struct mgmt_session *s, const void *data, size_t n)
-{
-	if (s->dead || s->out_broken || n == 0)
-		return;
-	if (wqueue_pending(&s->wq) > MGMT_BACKLOG_MAX) {
-		log_warnx_rl(&s->m->rl, "mgmt: %s does not read its output, %s",
-			     s->remote ? "a session" : "the console",
-			     s->remote ? "closing it" : "dropping it");
-		if (s->remote) {
-			mgmt_session_close(s);
-			return;
-		}
-		wqueue_fini(&s->wq);
-		wqueue_init(&s->wq, 0);
-	}
-	if (wqueue_append(&s->wq, data, n) < 0) {
-		log_warn("mgmt: session output");
-		mgmt_session_close(s);
-		return;
-	}
-	if (s->busy == 0 && session_flush(s) == 0)
-		session_settle(s);
-}
-
-static void
-session_prompt(struct mgmt_session *s, struct wqueue *out)
-{
-	if (s->prompt)
-		wqueue_printf(out, "\n%s", s->m->prompt);
-}
-
-/* linebuf callback: runs one command line; non-zero stops feeding (paused or finished). */
-static int
-session_line(void *arg, char *line, size_t len, int toolong)
-{
-	struct mgmt_session *s = arg;
-	struct mgmt *m = s->m;
-	struct wqueue out;
-	int rc;
-
-	if (s->dead || s->closing || m->shutdown_pending)
-		return 1;
-	wqueue_init(&out, 0);
-	if (toolong) {
-		reply_result(&out, E2BIG);
-		rc = E2BIG;
-	} else {
-		rc = mgmt_exec(m, s, line, &out, NULL, 0);
-	}
-	if (rc == MGMT_RC_LOGOUT || rc == MGMT_RC_SHUTDOWN) {
-		/* the reference console stays silent; sockets get the end marker and close */
-		if (s->remote) {
-			wqueue_append(&out, MGMT_END_SESSION, strlen(MGMT_END_SESSION));
-			s->closing = 1;
-		}
-		if (rc == MGMT_RC_SHUTDOWN)
-			m->shutdown_pending = 1;
-	} else {
-		session_prompt(s, &out);
-	}
-	session_send(s, out.buf + out.off, out.len);
-	wqueue_fini(&out);
-	return s->dead || s->closing || m->shutdown_pending ||
-	       wqueue_pending(&s->wq) > MGMT_PAUSE_BYTES;
-}
-
-/* Runs buffered input while the backlog allows, flushing as it goes. */
-static void
-session_pump(struct mgmt_session *s)
-{
-	size_t used;
-
-	while (session_flush(s) == 0) {
-		if (s->roff == s->rlen || s->closing || s->m->shutdown_pending ||
-		    wqueue_pending(&s->wq) > MGMT_PAUSE_BYTES)
-			break;
-		used = linebuf_feed(&s->lb, s->rbuf + s->roff, s->rlen - s->roff, session_line, s);
-		s->roff += used;
-		if (s->roff == s->rlen)
-			s->roff = s->rlen = 0;
-	}
-}
-
-/* Reads a chunk of commands; hup: the descriptor reported a hang-up. */
-static void
-session_read(struct mgmt_session *s, int hup)
-{
-	ssize_t n;
-
-	if (s->roff < s->rlen || s->in_eof || s->closing)
-		return;
-	n = read(s->infd, s->rbuf, sizeof(s->rbuf));
-	if (n > 0) {
-		s->roff = 0;
-		s->rlen = (size_t)n;
-		return;
-	}
-	if (n < 0 && !hup && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
-	/* end of input: an unterminated last line still runs */
-	s->in_eof = 1;
-	if (s->lb.len > 0 || s->lb.overflow)
-		linebuf_feed(&s->lb, "\n", 1, session_line, s);
-	if (s->remote)
-		s->closing = 1;
-}
-
-/* After a callback: frees a finished session, or registers for what it waits for. */
-static void
-session_settle(struct mgmt_session *s)
-{
-	if (s->busy > 0)
-		return;
-	if (s->dead || (s->closing && wqueue_pending(&s->wq) == 0)) {
-		session_free(s);
-		return;
-	}
-	session_watch(s);
-}
-
-static void
-session_io(struct loop *l, int fd, unsigned events, void *arg)
-{
-	struct mgmt_session *s = arg;
-	struct mgmt *m = s->m;
-	void (*eof)(void *) = NULL;
-	void *eofarg = NULL;
-
-	s->busy++;
-	m->busy++;
-	if ((events & LOOP_ERR) && !(events & LOOP_IN)) {
-		if (fd == s->infd && s->remote)
-			mgmt_session_close(s); /* hung up: nobody reads the rest */
-		else if (fd == s->infd)
-			events |= LOOP_IN; /* console: read the remaining input, then EOF */
-		else
-			s->out_broken = 1;
-	}
-	if (fd == s->infd && (events & LOOP_IN) && !s->dead)
-		session_read(s, (events & LOOP_ERR) != 0);
-	if (!s->dead)
-		session_pump(s);
-	if (s->in_eof && !s->eof_told && !s->remote && !s->dead) {
-		s->eof_told = 1;
-		eof = s->on_eof;
-		eofarg = s->arg;
-	}
-	s->busy--;
-	m->busy--;
-	session_settle(s);
-	if (eof) {
-		eof(eofarg);
-		return; /* may have freed m */
-	}
-	mgmt_fire_shutdown(m);
-}
-
-static struct mgmt_session *
-session_new(struct mgmt *m, int infd, int outfd, int remote)
-{
-	struct mgmt_session *s;
-
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
-	if (linebuf_init(&s->lb, m->cfg.maxline) < 0) {
-		free(s);
-		return NULL;
-	}
-	wqueue_init(&s->wq, 0);
-	s->m = m;
-	s->infd = infd;
-	s->outfd = outfd;
-	s->remote = remote;
-	s->saved_fl = -1;
-	s->next = m->sessions;
-	m->sessions = s;
-	if (remote)
-		m->nremote++;
-	return s;
-}
-
-static void
-dbg_unsubscribe_all(struct mgmt *m, struct mgmt_session *s)
-{
-	struct mgmt_dbg *d;
-	size_t i;
-
-	for (d = m->dbgs; d; d = d->next) {
-		for (i = 0; i < d->nsubs; i++) {
-			if (d->subs[i] == s) {
-				d->subs[i] = d->subs[--d->nsubs];
-				break;
-			}
-		}
-	}
-}
-
-static void
-session_free(struct mgmt_session *s)
-{
-	struct mgmt *m = s->m;
-	struct mgmt_session **ps;
-
-	if (!s->dead && !s->out_broken)
-		wqueue_flush(&s->wq, s->outfd); /* best effort: the end marker, a last reply */
-	s->dead = 1;
-	fd_watch(s, s->infd, &s->in_ev, 0);
-	if (s->outfd != s->infd)
-		fd_watch(s, s->outfd, &s->out_ev, 0);
-	dbg_unsubscribe_all(m, s);
-	for (ps = &m->sessions; *ps; ps = &(*ps)->next) {
-		if (*ps == s) {
-			*ps = s->next;
-			break;
-		}
-	}
-	if (s->remote) {
-		m->nremote--;
-		close(s->infd);
-	} else if (s->saved_fl >= 0) {
-		fcntl(s->outfd, F_SETFL, s->saved_fl);
-	}
-	linebuf_fini(&s->lb);
-	wqueue_fini(&s->wq);
-	free(s);
-}
-
-void
-mgmt_session_close(struct mgmt_session *s)
-{
-	if (s == NULL || (s->dead && s->busy))
-		return;
-	if (s->busy > 0) {
-		s->dead = 1; /* freed when its callback unwinds */
-		fd_watch(s, s->infd, &s->in_ev, 0);
-		if (s->outfd != s->infd)
-			fd_watch(s, s->outfd, &s->out_ev, 0);
-		return;
-	}
-	session_free(s);
-}
-
-int
-mgmt_session_fd(const struct mgmt_session *s)
-{
-	return s && !s->dead ? s->outfd : -1;
-}
-
-int
-mgmt_session_is_remote(const struct mgmt_session *s)
-{
-	return s && s->remote;
-}
-
-struct mgmt_session *
-mgmt_adopt_fd(struct mgmt *m, int fd)
-{
-	struct mgmt_session *s;
-	struct wqueue hello;
-
-	if (m->cfg.maxsessions && m->nremote >= m->cfg.maxsessions) {
-		errno = EUSERS;
-		return NULL;
-	}
-	if (sock_set_nonblock(fd) < 0 || sock_set_cloexec(fd) < 0)
-		return NULL;
-	if ((s = session_new(m, fd, fd, 1)) == NULL)
-		return NULL;
-	s->prompt = 1;
-	if (fd_watch(s, fd, &s->in_ev, LOOP_IN) < 0) {
-		m->nremote--;
-		m->sessions = s->next;
-		linebuf_fini(&s->lb);
-		free(s);
-		return NULL;
-	}
-	wqueue_init(&hello, 0);
-	if (m->banner)
-		wqueue_printf(&hello, "%s\n", m->banner);
-	wqueue_printf(&hello, "%s", m->prompt);
-	session_send(s, hello.buf + hello.off, hello.len);
-	wqueue_fini(&hello);
-	return s;
-}
-
-struct mgmt_session *
-mgmt_console(struct mgmt *m, int infd, int outfd, void (*on_eof)(void *arg), void *arg)
-{
-	struct mgmt_session *s;
-	int fl;
-
-	if ((s = session_new(m, infd, outfd, 0)) == NULL)
-		return NULL;
-	/* like the reference: no banner, a prompt after each reply only on a terminal */
-	s->prompt = isatty(infd);
-	s->on_eof = on_eof;
-	s->arg = arg;
-	if ((fl = fcntl(outfd, F_GETFL)) >= 0 && !(fl & O_NONBLOCK) &&
-	    fcntl(outfd, F_SETFL, fl | O_NONBLOCK) == 0)
-		s->saved_fl = fl;
-	if (fd_watch(s, infd, &s->in_ev, LOOP_IN) < 0) {
-		session_free(s);
-		return NULL;
-	}
-	return s;
-}
-
-/* ---- Listening socket ---- */
-
-static void mgmt_accept(struct loop *l, int fd, unsigned events, void *arg);
-
-static uint64_t
-mgmt_accept_resume(struct loop *l, void *arg)
-{
-	struct mgmt *m = arg;
-
-	m->accept_timer = NULL;
-	if (m->lfd >= 0 && loop_add_fd(l, m->lfd, LOOP_IN, mgmt_accept, m) < 0)
-		log_warn("mgmt: cannot watch the management socket");
-	return 0;
-}
-
-static void
-mgmt_accept(struct loop *l, int fd, unsigned events, void *arg)
-{
-	struct mgmt *m = arg;
-	int c, i;
-
-	for (i = 0; i < 16; i++) {
-		if ((c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-			    errno == ENOMEM) {
-				/* out of descriptors: stop listening for a while instead of spinning */
-				log_warn("mgmt: accept");
-				loop_del_fd(l, fd);
-				m->accept_timer = loop_add_timer(l, 200000, mgmt_accept_resume, m);
-			}
-			return;
-		}
-		if (mgmt_adopt_fd(m, c) == NULL) {
-			log_warnx_rl(&m->rl, "mgmt: connection refused: %s", strerror(errno));
-			close(c);
-		}
-	}
-}
-
-int
-mgmt_listen(struct mgmt *m, const char *path, mode_t mode, gid_t gid)
-{
-	int fd, err;
-
-	if (m->lfd >= 0) {
-		errno = EBUSY;
-		return -1;
-	}
-	if ((fd = sock_unix_listen(path, SOCK_STREAM, 16, mode)) < 0)
-		return -1;
-	if ((m->lpath = strdup(path)) == NULL)
-		goto fail;
-	if (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) < 0)
-		goto fail;
-	if (mode && chmod(path, mode) < 0)
-		goto fail;
-	if (sock_set_nonblock(fd) < 0 || loop_add_fd(m->loop, fd, LOOP_IN, mgmt_accept, m) < 0)
-		goto fail;
-	m->lfd = fd;
-	return 0;
-
-fail:
-	err = errno;
-	close(fd);
-	unlink(path);
-	free(m->lpath);
-	m->lpath = NULL;
-	errno = err;
-	return -1;
-}
-
 /* ---- Scripts ---- */
 
 /* Reads one line into buf (max + 1 bytes); -1 at end of file; *toolong if it was cut. */
@@ -1028,7 +507,7 @@ script_line(struct mgmt *m, const char *path, unsigned lineno, const char *line,
 	if (echo)
 		wqueue_printf(&out, "%s[%s]: %s\n", m->name, path, line);
 	if (toolong) {
-		reply_result(&out, E2BIG);
+		mgmt_reply_result(&out, E2BIG);
 		rc = E2BIG;
 	} else {
 		rc = mgmt_exec(m, echo, line, &out, why, sizeof(why));
@@ -1036,7 +515,7 @@ script_line(struct mgmt *m, const char *path, unsigned lineno, const char *line,
 	if (rc == MGMT_RC_SHUTDOWN)
 		m->shutdown_pending = 1;
 	if (echo) {
-		session_send(echo, out.buf + out.off, out.len);
+		mgmt_session_send(echo, mgmt_wq_data(&out), out.len);
 	} else if (rc > 0) {
 		log_escape(esc, sizeof(esc), line, strlen(line));
 		log_warnx("%s:%u: %s: %s%s%s%s", path, lineno, esc, strerror(rc),
@@ -1167,8 +646,25 @@ mgmt_dbg_out(struct mgmt_dbg *d, const char *fmt, ...)
 	/* backwards: a session closed by session_send only removes itself, at index i */
 	for (i = d->nsubs; i-- > 0;)
 		if (i < d->nsubs)
-			session_send(d->subs[i], line, (size_t)n);
+			mgmt_session_send(d->subs[i], line, (size_t)n);
 	free(line);
+}
+
+/* Drops s from every category (the session is going away). */
+void
+mgmt_dbg_unsubscribe(struct mgmt *m, struct mgmt_session *s)
+{
+	struct mgmt_dbg *d;
+	size_t i;
+
+	for (d = m->dbgs; d; d = d->next) {
+		for (i = 0; i < d->nsubs; i++) {
+			if (d->subs[i] == s) {
+				d->subs[i] = d->subs[--d->nsubs];
+				break;
+			}
+		}
+	}
 }
 
 static int
@@ -1353,22 +849,13 @@ mgmt_free(struct mgmt *m)
 
 	if (m == NULL)
 		return;
-	while (m->sessions)
-		session_free(m->sessions);
+	mgmt_sessions_fini(m);
 	while (m->dbgs)
 		mgmt_dbg_free(m, m->dbgs);
 	while ((t = m->tables)) {
 		m->tables = t->next;
 		free(t);
 	}
-	if (m->accept_timer)
-		loop_del_timer(m->loop, m->accept_timer);
-	if (m->lfd >= 0) {
-		loop_del_fd(m->loop, m->lfd);
-		close(m->lfd);
-		unlink(m->lpath);
-	}
-	free(m->lpath);
 	free(m->banner);
 	free(m->prompt);
 	free(m);

@@ -5,14 +5,17 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "iobuf.h"
 #include "loop.h"
 #include "mgmt.h"
+#include "sock.h"
 #include "tap.h"
 
 static struct loop *L;
@@ -152,12 +155,13 @@ spin(unsigned ms)
 static int
 drain(int fd, char *buf, size_t size, size_t *len)
 {
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 	ssize_t n;
 
 	for (;;) {
-		if (*len + 1 >= size)
+		if (*len + 1 >= size || poll(&p, 1, 0) != 1)
 			return 0;
-		n = recv(fd, buf + *len, size - 1 - *len, MSG_DONTWAIT);
+		n = read(fd, buf + *len, size - 1 - *len);
 		if (n == 0)
 			return -1;
 		if (n < 0)
@@ -178,7 +182,8 @@ converse(int fd, const char *data, size_t n, size_t want)
 	buf[0] = '\0';
 	if (n && write(fd, data, n) != (ssize_t)n)
 		return "(write failed)";
-	for (i = 0; i < 300 && len < want; i++) {
+	/* want 0: just give the server a moment and report whatever it said */
+	for (i = 0; i < (want ? 300 : 5) && (len < want || want == 0); i++) {
 		spin(10);
 		if (drain(fd, buf, sizeof(buf), &len) < 0)
 			break;
@@ -192,6 +197,8 @@ converse(int fd, const char *data, size_t n, size_t want)
 #define DHDR   "CATEGORY               TAG STATUS HELP\n" \
 	       "------------           --- ------ ----\n"
 #define DATA   "0000 DATA END WITH '.'\n"
+#define DBGADD "debug/add          dbgpath         enable debug info for a given category\n"
+#define DBGDEL "debug/del          dbgpath         disable debug info for a given category\n"
 #define OK     "1000 Success\n"
 
 /* Sends a string and checks the whole reply byte for byte. */
@@ -250,8 +257,10 @@ test_args(struct mgmt *m)
 	       DATA ".\nN: too large (1..100)\n1022 Invalid argument\n", "overflow");
 	is_str(run(m, "num 4x"), DATA ".\nN: trailing garbage (1..100)\n1022 Invalid argument\n",
 	       "trailing garbage");
-	is_str(run(m, "num -5"), DATA ".\nN: not a number (1..100)\n1022 Invalid argument\n",
+	is_str(run(m, "num x5"), DATA ".\nN: not a number (1..100)\n1022 Invalid argument\n",
 	       "not a number");
+	is_str(run(m, "num -5"), DATA ".\nN: too small (1..100)\n1022 Invalid argument\n",
+	       "negative");
 	is_str(run(m, "flag 1 on"), OK, "mgmt_arg_bool on");
 	is_str(run(m, "flag 1 0"), "1098 Address already in use\n", "mgmt_arg_bool off");
 	is_str(run(m, "flag 1 maybe"), "0/1: not a boolean\n1022 Invalid argument\n",
@@ -265,8 +274,7 @@ test_help(struct mgmt *m)
 	is_str(run(m, "help debug"),
 	       DATA HDR "debug              ============    DEBUG MENU\n"
 			"debug/list                         list debug categories\n"
-			"debug/add          dbgpath         enable debug info for a given category\n"
-			"debug/del          dbgpath         disable debug info for a given category\n"
+			DBGADD DBGDEL
 			".\n" OK, "help debug");
 	is_str(run(m, "help"),
 	       DATA HDR "help               [arg]           Help (limited to arg when specified)\n"
@@ -275,8 +283,7 @@ test_help(struct mgmt *m)
 			"load               path            load a configuration script\n"
 			"debug              ============    DEBUG MENU\n"
 			"debug/list                         list debug categories\n"
-			"debug/add          dbgpath         enable debug info for a given category\n"
-			"debug/del          dbgpath         disable debug info for a given category\n"
+			DBGADD DBGDEL
 			"port               ============    PORT STATUS MENU\n"
 			"port/sethub        0/1             1=HUB 0=switch\n"
 			"port/setnumports   N               set the number of ports\n"
@@ -359,7 +366,7 @@ test_session(struct mgmt *m, struct mgmt_dbg *dport, const char *dir)
 	ok(mkpair(m, &c) == 0, "adopt a socketpair");
 	is_str(converse(c, NULL, 0, strlen(BANNER PROMPT)), BANNER PROMPT, "banner and prompt");
 
-	r = converse(c, "help debug/l\n\n# hi\ndebug/add port\nbogus\n", 44,
+	r = converse(c, "help debug/l\n\n# hi\ndebug/add port\nbogus\n", 40,
 		     strlen(DATA HDR "debug/list                         list debug categories\n"
 				".\n" OK PROMPT PROMPT PROMPT OK PROMPT
 				"1038 Function not implemented\n" PROMPT));
@@ -367,8 +374,8 @@ test_session(struct mgmt *m, struct mgmt_dbg *dport, const char *dir)
 		  PROMPT PROMPT OK PROMPT "1038 Function not implemented\n" PROMPT,
 	       "several commands in one write, blank and comment lines give a prompt");
 
-	is_str(converse(c, "debu", 4, 1), "", "a partial line waits");
-	is_str(converse(c, "g/li", 4, 1), "", "still waiting");
+	is_str(converse(c, "debu", 4, 0), "", "a partial line waits");
+	is_str(converse(c, "g/li", 4, 0), "", "still waiting");
 	r = converse(c, "st port/+\r\n", 11, strlen(DATA DHDR) + 60);
 	is_str(r, DATA DHDR "port/+                 021 ON     new port\n.\n" OK PROMPT,
 	       "a command split over three writes; debug/add took effect");
@@ -401,17 +408,20 @@ test_session(struct mgmt *m, struct mgmt_dbg *dport, const char *dir)
 	       "local command refused on a socket session");
 	EXPECT(c, "sess\n", OK PROMPT, "session command on a session");
 
-	/* 1000 commands in one write */
+	/* 1000 commands in one write; their replies exceed the read-pause threshold */
 	{
-		static char cmds[8000], want[30000];
+		static char cmds[20000], want[300000];
 		size_t n = 0, w = 0;
 
 		for (i = 0; i < 1000; i++) {
-			n += (size_t)sprintf(cmds + n, "num %d\n", i % 100 + 1);
-			w += (size_t)sprintf(want + w, DATA "%d\n.\n" OK PROMPT, i % 100 + 1);
+			n += (size_t)sprintf(cmds + n, "help debug/l\nnum %d\n", i % 100 + 1);
+			w += (size_t)sprintf(want + w,
+					     DATA HDR "debug/list%24s list debug categories\n.\n" OK
+					     PROMPT DATA "%d\n.\n" OK PROMPT, "", i % 100 + 1);
 		}
 		r = converse(c, cmds, n, w);
-		ok(strcmp(r, want) == 0, "1000 commands in one write, replies in order");
+		ok(strcmp(r, want) == 0, "2000 commands in one write, replies in order");
+		is_int(strlen(r), w, "... all of them");
 	}
 
 	/* load, with echo */
@@ -447,7 +457,7 @@ test_session(struct mgmt *m, struct mgmt_dbg *dport, const char *dir)
 		msg[sizeof(msg) - 1] = '\0';
 		for (i = 0; i < 10000 && mgmt_dbg_active(dminus); i++)
 			mgmt_dbg_out(dminus, "%s", msg);
-		ok(!mgmt_dbg_active(dminus), "a session that does not read is closed (backlog limit)");
+		ok(!mgmt_dbg_active(dminus), "a session not reading is closed (backlog limit)");
 		ok(i > 4000 && i < 10000, "... after a few MB (%d KB)", i);
 	}
 	{
@@ -500,11 +510,51 @@ test_session(struct mgmt *m, struct mgmt_dbg *dport, const char *dir)
 	spin(20);
 }
 
+/* The listening socket: mode, banner, the session limit, unlinked by mgmt_free. */
+static void
+test_listen(const char *dir)
+{
+	struct mgmt_config cfg = { .banner = BANNER, .maxsessions = 1 };
+	char path[300], tmp[64];
+	struct mgmt *m;
+	struct stat st;
+	int c, c2;
+
+	snprintf(path, sizeof(path), "%s/mgmt", dir);
+	if ((m = mgmt_new(L, &cfg)) == NULL || mgmt_register(m, mgmt_base_cmds, NULL) < 0) {
+		ok(0, "second server");
+		return;
+	}
+	is_int(mgmt_listen(m, path, 0640, (gid_t)-1), 0, "mgmt_listen");
+	ok(stat(path, &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 07777) == 0640,
+	   "socket with the requested mode");
+	errno = 0;
+	ok(mgmt_listen(m, path, 0600, (gid_t)-1) == -1 && errno == EBUSY, "one listener only");
+	c = sock_unix_connect(path, SOCK_STREAM);
+	ok(c >= 0, "connect");
+	is_str(converse(c, NULL, 0, strlen(BANNER PROMPT)), BANNER PROMPT,
+	       "banner and default prompt");
+	c2 = sock_unix_connect(path, SOCK_STREAM);
+	spin(20);
+	ok(c2 >= 0 && read(c2, tmp, sizeof(tmp)) == 0, "beyond maxsessions: closed at once");
+	close(c2);
+	EXPECT(c, "logout\n", "9999 END OF SESSION", "logout");
+	close(c);
+	spin(20);
+	c2 = sock_unix_connect(path, SOCK_STREAM);
+	is_str(converse(c2, NULL, 0, strlen(BANNER PROMPT)), BANNER PROMPT,
+	       "a slot is free again after logout");
+	mgmt_free(m);
+	ok(read(c2, tmp, sizeof(tmp)) == 0, "mgmt_free closes the sessions");
+	close(c2);
+	ok(access(path, F_OK) < 0 && errno == ENOENT, "and unlinks the socket");
+}
+
 static void
 test_console(struct mgmt *m)
 {
 	int in[2], out[2];
-	char buf[4096];
+	char buf[4096] = "";
 	size_t len = 0;
 	int i, fl;
 
@@ -546,7 +596,7 @@ main(void)
 	};
 	struct mgmt_dbg *dport;
 	struct mgmt *m;
-	char dir[] = "/tmp/test_mgmt.XXXXXX", rc[300];
+	char dir[] = "/tmp/test_mgmt.XXXXXX", rc[300], line[320];
 	FILE *f;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -579,11 +629,21 @@ main(void)
 	errno = 0;
 	is_int(mgmt_run_file(m, "/nonexistent/rc", NULL), -1, "missing rc file");
 	is_int(errno, ENOENT, "... ENOENT");
+	/* a script loading itself stops at the nesting limit */
+	snprintf(rc, sizeof(rc), "%s/self", dir);
+	f = fopen(rc, "w");
+	fprintf(f, "load %s\n", rc);
+	fclose(f);
+	snprintf(line, sizeof(line), "load %s", rc);
+	is_str(run(m, line), OK, "recursive load terminates (inner failure logged)");
+	unlink(rc);
+	snprintf(rc, sizeof(rc), "%s/rc", dir);
 	is_str(run(m, "shutdown"), "9999 END OF SESSION", "shutdown from mgmt_run_line");
 	is_int(shutdowns, 1, "shutdown callback");
 	shutdowns = 0;
 
 	test_session(m, dport, dir);
+	test_listen(dir);
 	test_console(m);
 	unlink(rc);
 	snprintf(rc, sizeof(rc), "%s/script.rc", dir);
