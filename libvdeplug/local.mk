@@ -19,5 +19,11 @@ DISTCLEANFILES += libvdeplug/vdeplug.pc
 # Unit tests of the pure parts (codec, locator parser): linked with the sources directly.
 check_PROGRAMS += tests/unit/test_stream tests/unit/test_vnl
 TESTS += tests/unit/test_stream tests/unit/test_vnl
-tests_unit_test_stream_SOURCES = tests/unit/test_stream.c libvdeplug/streamcodec.c
+tests_unit_test_stream_SOURCES = tests/unit/test_stream.c libvdeplug/streamcodec.c libvdeplug/stream.c
 tests_unit_test_vnl_SOURCES = tests/unit/test_vnl.c libvdeplug/vnl.c
+
+# Test client for tests/bats/libvdeplug.bats.
+check_PROGRAMS += tests/helpers/plugtest
+tests_helpers_plugtest_LDADD = libvdeplug/libvdeplug.la
+TESTS += tests/bats/libvdeplug.bats
+EXTRA_DIST += tests/bats/libvdeplug.bats

@@ -1,0 +1,41 @@
+/*
+ * Internal interface between the locator dispatcher (vdeplug.c) and the transports
+ * (mod_*.c). Every VDECONN starts with a struct vdeconn whose ops point at its transport;
+ * a transport allocates a larger struct embedding it first. Nothing here is exported.
+ */
+#ifndef VDEPLUG_INTERNAL_H
+#define VDEPLUG_INTERNAL_H
+
+#include "libvdeplug.h"
+#include "vnl.h"
+
+struct vdeconn {
+	const struct vdeplug_transport *ops;
+};
+
+/* Resolved open parameters handed to a transport (locator values override open_args). */
+struct vdeplug_params {
+	int port;          /* VNL_PORT_ANY, VNL_PORT_MGMT or 1..65535 */
+	const char *group; /* NULL if none */
+	mode_t mode;       /* never 0: 0700 when nothing was asked */
+	const char *descr; /* never NULL */
+};
+
+struct vdeplug_transport {
+	const char *name;
+	VDECONN *(*open)(const struct vnl *vnl, const struct vdeplug_params *params);
+	ssize_t (*recv)(VDECONN *conn, void *buf, size_t len, int flags);
+	ssize_t (*send)(VDECONN *conn, const void *buf, size_t len, int flags);
+	int (*datafd)(VDECONN *conn);
+	int (*ctlfd)(VDECONN *conn);
+	int (*close)(VDECONN *conn);
+};
+
+extern const struct vdeplug_transport vdeplug_vde;
+extern const struct vdeplug_transport vdeplug_ptp;
+extern const struct vdeplug_transport vdeplug_seqpacket;
+
+/* Resolve a group name or number to a gid. Returns 0 or -1 (errno EINVAL). */
+int vdeplug_group(const char *group, gid_t *gid);
+
+#endif

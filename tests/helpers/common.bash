@@ -83,3 +83,42 @@ kill_started() {
 teardown() {
 	kill_started
 }
+
+# --- added by the interop suites (tests/interop.mk) ---
+
+# vde_pkt, the frame generator/sniffer of tests/helpers/vde_pkt.c (VDE_PKT overrides).
+PKT="${VDE_PKT:-$HELPERS/vde_pkt}"
+
+# ref CMD...: run a Debian reference binary on Debian's own libvdeplug, not ours.
+ref() {
+	env -u LD_LIBRARY_PATH "$@"
+}
+
+# port_has NAME TEXT: port/print of switch NAME mentions TEXT.
+port_has() {
+	mgmt "$1" port/print | grep -qF -- "$2"
+}
+
+# pkt_recv_bg OUT VNL [ARGS...]: "vde_pkt recv" in the background writing its lines to OUT;
+# returns once it is plugged in. Sets PKT_PID (collect its status with: wait "$PKT_PID").
+pkt_recv_bg() {
+	local out=$1 vnl=$2
+	shift 2
+	rm -f "$out.ready"
+	bg "$PKT" recv "$vnl" --ready "$out.ready" "$@" >"$out"
+	PKT_PID=$BG_PID
+	wait_for 5 test -e "$out.ready"
+}
+
+# bg_held CMD...: like bg, but CMD's stdin stays open and silent (a FIFO opened read-write, no
+# helper process) and its stdout is discarded: for plugs that would stop at end of input.
+bg_held() {
+	local fifo
+	fifo=$(mktemp -u "$BATS_TEST_TMPDIR/held.XXXXXX")
+	mkfifo "$fifo"
+	# the redirection must be on the "&" command itself: bash gives background commands
+	# without one /dev/null as stdin
+	"$@" <>"$fifo" >/dev/null &
+	BG_PID=$!
+	VDE_PIDS+=("$BG_PID")
+}

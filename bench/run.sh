@@ -1,0 +1,418 @@
+#!/bin/bash
+# bench/run.sh: compare our vde_switch, vde_plug and dpipe with Debian's reference binaries.
+# Every scenario runs on a fresh switch in a private temp dir, alternating ours and the reference
+# within each repetition; the table shows medians and the ratio ours/reference. Builds nothing:
+# give the build dir as the argument or in $BUILDDIR. Usage: bench/run.sh [--quick] [BUILDDIR]
+set -u
+
+usage() {
+	cat <<EOF
+usage: $0 [--quick] [--reps N] [--secs S] [--rate FPS] [--only LIST] [--keep] [BUILDDIR]
+  --quick      about one minute: short sends, fewer scenarios' repetitions
+  --reps N     repetitions of every scenario (default 5; medians are reported)
+  --secs S     seconds of traffic per throughput run (default 2)
+  --rate FPS   frames/s of the fixed-rate runs (default 20000; frames sent one by one)
+  --burst N    frames per sendmmsg of the full-speed sources (default 8; 1: vde_send)
+  --only LIST  comma-separated scenarios: fwd64,fwd1500,flows4,bcast8,fixed,idle,
+               sys,latency,cable (default: all)
+  --keep       keep the temp dir with the raw results and logs
+environment: BUILDDIR, OUR_SWITCH, REF_SWITCH, OUR_PLUG, OUR_DPIPE, REF_PLUG, REF_DPIPE, VDEGEN,
+  VDEGEN_LIB=ours|debian (library the generator runs on; default ours)
+EOF
+}
+
+REPS=5
+SECS=2
+RATE=20000
+BURST=8
+IDLE_MS=300
+PINGS=2000
+ONLY=all
+KEEP=0
+QUICK=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1; SECS=0.4; IDLE_MS=150; PINGS=500 ;;
+	--reps) REPS=$2; shift ;;
+	--secs) SECS=$2; shift ;;
+	--rate) RATE=$2; shift ;;
+	--burst) BURST=$2; shift ;;
+	--only) ONLY=$2; shift ;;
+	--keep) KEEP=1 ;;
+	-h|--help) usage; exit 0 ;;
+	-*) usage >&2; exit 2 ;;
+	*) BUILDDIR=$1 ;;
+	esac
+	shift
+done
+if [ -z "${BUILDDIR:-}" ]; then
+	usage >&2
+	exit 2
+fi
+BUILDDIR=$(cd "$BUILDDIR" && pwd) || exit 2
+
+: "${OUR_SWITCH:=$BUILDDIR/tools/vde_switch/vde_switch}"
+: "${OUR_PLUG:=$BUILDDIR/tools/vde_plug}"
+: "${OUR_DPIPE:=$BUILDDIR/tools/dpipe}"
+: "${REF_SWITCH:=/usr/bin/vde_switch}"
+: "${REF_PLUG:=/usr/bin/vde_plug}"
+: "${REF_DPIPE:=/usr/bin/dpipe}"
+: "${VDEGEN:=$BUILDDIR/bench/vdegen}"
+: "${VDEGEN_LIB:=ours}"
+CLK_TCK=$(getconf CLK_TCK)
+
+for f in "$OUR_SWITCH" "$REF_SWITCH" "$VDEGEN"; do
+	if [ ! -x "$f" ]; then
+		echo "$0: missing $f (build it first)" >&2
+		exit 1
+	fi
+done
+CABLE=1
+for f in "$OUR_PLUG" "$OUR_DPIPE" "$REF_PLUG" "$REF_DPIPE"; do
+	[ -x "$f" ] || { echo "# $f missing: the stream cable scenario is skipped" >&2; CABLE=0; }
+done
+# The generator, bounded by a timeout (which passes TERM on), on the selected library.
+if [ "$VDEGEN_LIB" = debian ]; then
+	GEN=(timeout 60 env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu "$VDEGEN")
+else
+	GEN=(timeout 60 env LD_LIBRARY_PATH="$BUILDDIR/libvdeplug/.libs" "$VDEGEN")
+fi
+# Our vde_plug runs on our library, Debian's on Debian's.
+OURENV=(env LD_LIBRARY_PATH="$BUILDDIR/libvdeplug/.libs")
+REFENV=(env -u LD_LIBRARY_PATH)
+
+TMP=$(mktemp -d /tmp/vdebench.XXXXXX) || exit 1
+RESULTS=$TMP/results.tsv
+: >"$RESULTS"
+PIDS=()
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		timeout 3 tail -s 0.02 --pid="$p" -f /dev/null 2>/dev/null || kill -KILL "$p" 2>/dev/null
+	done
+	PIDS=()
+	if [ "$KEEP" = 1 ]; then
+		echo "# raw results and logs kept in $TMP"
+	else
+		rm -rf "$TMP"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The reference switch exits on EOF of its stdin console: every switch reads a FIFO we hold open.
+mkfifo "$TMP/stdin"
+exec {HOLDFD}<>"$TMP/stdin"
+
+# Syscall counter: perf if it can attach to a process here, strace -c otherwise.
+if perf stat -e raw_syscalls:sys_enter -x, -o /dev/null -- true >/dev/null 2>&1; then
+	SYSCOUNT=perf
+elif command -v strace >/dev/null; then
+	SYSCOUNT=strace
+else
+	SYSCOUNT=none
+fi
+
+wait_file() { # wait_file TIMEOUT_S PATH: poll for PATH (socket or file) every 20 ms
+	local i n
+	n=$(awk -v t="$1" 'BEGIN { print int(t * 50) }')
+	for ((i = 0; i < n; i++)); do
+		[ -e "$2" ] && return 0
+		sleep 0.02
+	done
+	echo "# timed out waiting for $2" >&2
+	return 1
+}
+
+stop_pid() { # stop_pid PID: TERM it, wait up to 3 s, then KILL; forget it
+	local p=$1 i
+	kill -TERM "$p" 2>/dev/null
+	timeout 3 tail -s 0.02 --pid="$p" -f /dev/null 2>/dev/null || kill -KILL "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	for i in "${!PIDS[@]}"; do
+		[ "${PIDS[$i]}" = "$p" ] && unset 'PIDS[i]'
+	done
+}
+
+start_bg() { # start_bg CMD...: run CMD in the background, remember it in PIDS and BGPID
+	"$@" &
+	BGPID=$!
+	PIDS+=("$BGPID")
+}
+
+start_switch() { # start_switch IMPL DIR: a switch on DIR; sets SWPID
+	local bin=$OUR_SWITCH
+	[ "$1" = ref ] && bin=$REF_SWITCH
+	# An explicit redirection: background commands otherwise get /dev/null as stdin.
+	"$bin" -s "$2" -n 32 <&"$HOLDFD" >"$2.log" 2>&1 &
+	SWPID=$!
+	PIDS+=("$SWPID")
+	wait_file 5 "$2/ctl"
+}
+
+cputicks() { # cputicks PID...: utime+stime of all threads of the PIDs, in clock ticks
+	local p s=0 v
+	for p in "$@"; do
+		v=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }')
+		s=$((s + ${v:-0}))
+	done
+	echo "$s"
+}
+
+field() { # field KEY FILE: value of KEY=... in the one-line result FILE
+	sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" "$2" | head -1
+}
+
+record() { # record SCENARIO IMPL METRIC VALUE
+	[ -n "$4" ] && printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RESULTS"
+}
+
+
+syscount_start() { # syscount_start PID OUT: attach the syscall counter; sets SCPID
+	SCPID=
+	case $SYSCOUNT in
+	perf)
+		perf stat -e raw_syscalls:sys_enter -x, -o "$2" -p "$1" &
+		SCPID=$!
+		;;
+	strace)
+		strace -c -f -o "$2" -p "$1" 2>/dev/null &
+		SCPID=$!
+		;;
+	*) return 0 ;;
+	esac
+	PIDS+=("$SCPID")
+	sleep 0.4 # attaching takes a while
+}
+
+syscount_stop() { # syscount_stop OUT: detach and print the number of syscalls counted
+	[ -n "$SCPID" ] || return 0
+	kill -INT "$SCPID" 2>/dev/null
+	timeout 5 tail -s 0.02 --pid="$SCPID" -f /dev/null 2>/dev/null || kill -KILL "$SCPID" 2>/dev/null
+	wait "$SCPID" 2>/dev/null
+	stop_pid "$SCPID"
+	case $SYSCOUNT in
+	perf) awk -F, '/raw_syscalls:sys_enter/ { print $1 }' "$1" ;;
+	strace) awk '$NF == "total" { print $(NF - 2) }' "$1" ;;
+	esac
+}
+
+# flow IMPL SCEN DIR SRCARGS SINKARGS [sys]: one sink process, one source process through the
+# switch on DIR/sw (pid SWPID); records frames/s at the sinks and switch CPU per delivered frame.
+flow() {
+	local impl=$1 scen=$2 d=$3 srcargs=$4 sinkargs=$5 sys=${6:-} t0 t1 frames rate calls
+	rm -f "$d/sink.ready"
+	# shellcheck disable=SC2086
+	start_bg "${GEN[@]}" sink $sinkargs -i "$IDLE_MS" -t 30 -R "$d/sink.ready" "$d/sw" >"$d/sink.out"
+	local sink=$BGPID
+	wait_file 10 "$d/sink.ready" || { stop_pid "$sink"; return 1; }
+	[ -n "$sys" ] && syscount_start "$SWPID" "$d/sys.out"
+	t0=$(cputicks "$SWPID")
+	# shellcheck disable=SC2086
+	"${GEN[@]}" src $srcargs "$d/sw" >"$d/src.out"
+	timeout 40 tail -s 0.02 --pid="$sink" -f /dev/null
+	wait "$sink"
+	stop_pid "$sink"
+	t1=$(cputicks "$SWPID")
+	[ -n "$sys" ] && calls=$(syscount_stop "$d/sys.out")
+	frames=$(field frames "$d/sink.out")
+	rate=$(field rate "$d/sink.out")
+	if [ -z "$frames" ] || [ "$frames" -lt 100 ]; then
+		echo "# $scen/$impl: too few frames ($(cat "$d/sink.out" "$d/src.out" | tr '\n' ' '))" >&2
+		return 1
+	fi
+	if [ -n "$sys" ]; then
+		record "$scen" "$impl" syscalls_per_frame \
+			"$(awk -v c="$calls" -v f="$frames" 'BEGIN { if (c != "") printf "%.3f", c / f }')"
+		return 0
+	fi
+	record "$scen" "$impl" fps "$rate"
+	record "$scen" "$impl" cpu_us_per_frame \
+		"$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v f="$frames" \
+			'BEGIN { printf "%.3f", t * 1e6 / hz / f }')"
+	record "$scen" "$impl" loss_pct \
+		"$(awk -v s="$(field sent "$d/src.out")" -v f="$frames" -v c="${FANOUT:-1}" \
+			'BEGIN { if (s > 0) printf "%.2f", 100 * (1 - f / (s * c)) }')"
+}
+
+# run_scenario SCEN IMPL REP: one measurement on fresh processes.
+run_scenario() {
+	local scen=$1 impl=$2 rep=$3 d=$TMP/$1.$2.$3
+	mkdir -p "$d"
+	FANOUT=1
+	start_switch "$impl" "$d/sw" || { stop_pid "$SWPID"; return 1; }
+	case $scen in
+	fwd64) flow "$impl" "$scen" "$d" "-s 64 -t $SECS -B $BURST" "" ;;
+	fwd1500) flow "$impl" "$scen" "$d" "-s 1500 -t $SECS -B $BURST" "" ;;
+	flows4) flow "$impl" "$scen" "$d" "-c 4 -s 64 -t $SECS -B $BURST" "-c 4" ;;
+	bcast8) FANOUT=7 flow "$impl" "$scen" "$d" "-b -s 64 -t $SECS -B $BURST" "-c 7" ;;
+	fixed) flow "$impl" "$scen" "$d" "-s 64 -t $SECS -r $RATE" "" ;;
+	sys)
+		flow "$impl" sys_load "$d" "-s 64 -t $SECS -B $BURST" "" sys
+		flow "$impl" sys_fixed "$d" "-s 64 -t $SECS -r $RATE" "" sys
+		;;
+	idle)
+		start_bg "${GEN[@]}" idle -c 6 -t 60 -R "$d/idle.ready" "$d/sw" >"$d/idle.out"
+		local idle=$BGPID
+		if wait_file 10 "$d/idle.ready"; then
+			flow "$impl" idle6 "$d" "-s 64 -t $SECS -B $BURST" ""
+		fi
+		stop_pid "$idle"
+		;;
+	latency)
+		start_bg "${GEN[@]}" pong -t 60 -R "$d/pong.ready" "$d/sw" >"$d/pong.out"
+		local pong=$BGPID
+		if wait_file 10 "$d/pong.ready"; then
+			"${GEN[@]}" ping -n "$PINGS" -s 64 "$d/sw" >"$d/ping.out"
+			record latency "$impl" rtt_median_us "$(field rtt_median_us "$d/ping.out")"
+			record latency "$impl" rtt_p99_us "$(field rtt_p99_us "$d/ping.out")"
+		fi
+		stop_pid "$pong"
+		;;
+	esac
+	stop_pid "$SWPID"
+}
+
+# run_cable IMPL SWKIND DIR: two SWKIND switches joined by IMPL's "dpipe vde_plug A = vde_plug B";
+# frames/s from a source on A to a sink on B, and the cable's CPU (dpipe and plugs) per frame.
+run_cable() {
+	local impl=$1 kind=$2 d=$3 scen=cable_$2sw swa swb dp t0 t1 kids frames sink
+	start_switch "$kind" "$d/a" || { stop_pid "$SWPID"; return 1; }
+	swa=$SWPID
+	start_switch "$kind" "$d/b" || { stop_pid "$swa"; stop_pid "$SWPID"; return 1; }
+	swb=$SWPID
+	if [ "$impl" = ours ]; then
+		start_bg timeout 120 "${OURENV[@]}" "$OUR_DPIPE" "$OUR_PLUG" "$d/a" = "$OUR_PLUG" "$d/b"
+	else
+		start_bg timeout 120 "${REFENV[@]}" "$REF_DPIPE" "$REF_PLUG" "$d/a" = "$REF_PLUG" "$d/b"
+	fi 2>"$d/cable.log"
+	dp=$BGPID
+	# The sink's hello crosses the cable, so switch A learns where the sink is.
+	start_bg "${GEN[@]}" sink -i "$IDLE_MS" -t 30 -R "$d/sink.ready" "$d/b" >"$d/sink.out"
+	sink=$BGPID
+	if wait_file 10 "$d/sink.ready"; then
+		sleep 0.1
+		kids=$(cable_pids "$dp")
+		t0=$(cputicks $kids)
+		"${GEN[@]}" src -s 64 -t "$SECS" -B "$BURST" "$d/a" >"$d/src.out"
+		timeout 40 tail -s 0.02 --pid="$sink" -f /dev/null
+		t1=$(cputicks $kids)
+		frames=$(field frames "$d/sink.out")
+		if [ -n "$frames" ] && [ "$frames" -ge 100 ]; then
+			record "$scen" "$impl" fps "$(field rate "$d/sink.out")"
+			record "$scen" "$impl" cpu_us_per_frame \
+				"$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v f="$frames" \
+					'BEGIN { printf "%.3f", t * 1e6 / hz / f }')"
+		else
+			echo "# $scen/$impl: too few frames: $(cat "$d/cable.log" "$d/sink.out")" >&2
+		fi
+	fi
+	stop_pid "$sink"
+	stop_pid "$dp"
+	stop_pid "$swa"
+	stop_pid "$swb"
+}
+
+cable_pids() { # cable_pids PID: PID and its descendants (timeout, dpipe and the two plugs)
+	local p=$1 c
+	echo "$p"
+	for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do
+		cable_pids "$c"
+	done
+}
+
+# Medians per scenario, implementation and metric: "SCEN IMPL METRIC MEDIAN N".
+medians() {
+	sort -t$'\t' -k1,3 -k4,4g "$RESULTS" | awk -F'\t' '
+		function flush() { if (n) printf "%s\t%s\n", key, (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2) "\t" n }
+		{ k = $1 "\t" $2 "\t" $3; if (k != key) { flush(); key = k; n = 0 } v[++n] = $4 }
+		END { flush() }'
+}
+
+# The table: one row per metric, reference and ours side by side, the ratio and the target.
+report() {
+	medians >"$TMP/medians.tsv"
+	awk -F'\t' -v syscount="$SYSCOUNT" '
+		{ m[$1 SUBSEP $2 SUBSEP $3] = $4; cnt[$1 SUBSEP $2 SUBSEP $3] = $5 }
+		function row(scen, metric, label, target, kind, limit,    r, o, ratio, met, n) {
+			r = m[scen, "ref", metric]; o = m[scen, "ours", metric]
+			if (r == "" && o == "") return
+			ratio = (r != "" && o != "" && r > 0) ? sprintf("%.3f", o / r) : "-"
+			met = "-"
+			if (kind == "ratio>=" && ratio != "-") met = (o / r >= limit) ? "yes" : "NO"
+			if (kind == "ratio<=" && ratio != "-") met = (o / r <= limit) ? "yes" : "NO"
+			if (kind == "ours<=" && o != "") met = (o <= limit) ? "yes" : "NO"
+			n = cnt[scen, "ref", metric] "/" cnt[scen, "ours", metric]
+			printf "%-34s %12s %12s %8s  %-18s %-4s %s\n", label, fmt(r), fmt(o), ratio, target, met, n
+		}
+		function fmt(x) { return x == "" ? "-" : (x >= 1000 ? sprintf("%.0f", x) : sprintf("%.3f", x)) }
+		function idle(impl, metric,    a, b) {
+			a = m["idle6", impl, metric]; b = m["fwd64", impl, metric]
+			return (a != "" && b > 0) ? a / b : ""
+		}
+		END {
+			printf "%-34s %12s %12s %8s  %-18s %-4s %s\n", "metric", "reference", "ours", "ours/ref", "target", "met", "runs"
+			row("fwd64", "fps", "2 ports 64 B: frames/s", ">= 1", "ratio>=", 1)
+			row("fwd64", "cpu_us_per_frame", "2 ports 64 B: switch CPU us/frame", "<= 0.333", "ratio<=", 1 / 3)
+			row("fwd64", "loss_pct", "2 ports 64 B: loss %", "", "", 0)
+			row("fwd1500", "fps", "2 ports 1500 B: frames/s", ">= 1", "ratio>=", 1)
+			row("fwd1500", "cpu_us_per_frame", "2 ports 1500 B: CPU us/frame", "<= 0.333", "ratio<=", 1 / 3)
+			row("flows4", "fps", "8 ports 4 flows: frames/s", ">= 1", "ratio>=", 1)
+			row("flows4", "cpu_us_per_frame", "8 ports 4 flows: CPU us/frame", "<= 0.333", "ratio<=", 1 / 3)
+			row("bcast8", "fps", "broadcast 1->7: deliveries/s", ">= 1", "ratio>=", 1)
+			row("bcast8", "cpu_us_per_frame", "broadcast 1->7: CPU us/delivery", "<= 0.333", "ratio<=", 1 / 3)
+			row("fixed", "fps", "fixed rate: frames/s", "", "", 0)
+			row("fixed", "cpu_us_per_frame", "fixed rate: CPU us/frame", "<= 0.333", "ratio<=", 1 / 3)
+			row("sys_load", "syscalls_per_frame", "syscalls/frame, full load (" syscount ")", "ours <= 0.5", "ours<=", 0.5)
+			row("sys_fixed", "syscalls_per_frame", "syscalls/frame, fixed rate (" syscount ")", "", "", 0)
+			row("latency", "rtt_median_us", "round trip median us", "<= 1", "ratio<=", 1)
+			row("latency", "rtt_p99_us", "round trip p99 us", "", "", 0)
+			row("idle6", "fps", "2 ports + 6 idle: frames/s", "", "", 0)
+			row("idle6", "cpu_us_per_frame", "2 ports + 6 idle: CPU us/frame", "", "", 0)
+			row("cable_refsw", "fps", "cable (ref switches): frames/s", ">= 2", "ratio>=", 2)
+			row("cable_refsw", "cpu_us_per_frame", "cable (ref switches): CPU us/fr", "", "", 0)
+			row("cable_oursw", "fps", "cable (own switches): frames/s", ">= 2", "ratio>=", 2)
+			row("cable_oursw", "cpu_us_per_frame", "cable (own switches): CPU us/fr", "", "", 0)
+			for (i = 0; i < 2; i++) {
+				impl = i ? "ours" : "ref"
+				f = idle(impl, "fps"); c = idle(impl, "cpu_us_per_frame")
+				if (f != "")
+					printf "idle-port cost, %-4s: frames/s with 6 idle / without = %.3f, CPU/frame = %.3f%s\n",
+					    impl, f, c, impl == "ours" ? ((f >= 0.95 && c <= 1.05) ? "  (target: nothing; met)" : "  (target: nothing; NOT met)") : ""
+			}
+		}' "$TMP/medians.tsv"
+}
+
+case $ONLY in
+all) SCENARIOS="fwd64 fwd1500 flows4 bcast8 fixed idle sys latency cable" ;;
+*) SCENARIOS=${ONLY//,/ } ;;
+esac
+
+echo "# vde benchmark: $(date -u '+%F %T UTC'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# ours: $OUR_SWITCH; reference: $REF_SWITCH; generator on $VDEGEN_LIB libvdeplug"
+echo "# $REPS repetitions, ${SECS}s per throughput run (bursts of $BURST), fixed rate $RATE frames/s," \
+	"syscalls counted by $SYSCOUNT"
+for ((rep = 1; rep <= REPS; rep++)); do
+	if ((rep % 2)); then order="ref ours"; else order="ours ref"; fi
+	for scen in $SCENARIOS; do
+		for impl in $order; do
+			if [ "$scen" = cable ]; then
+				[ "$CABLE" = 1 ] || continue
+				mkdir -p "$TMP/cable.$impl.$rep/r" "$TMP/cable.$impl.$rep/o"
+				run_cable "$impl" ref "$TMP/cable.$impl.$rep/r"
+				if [ "$QUICK" = 0 ]; then
+					run_cable "$impl" "$impl" "$TMP/cable.$impl.$rep/o"
+				fi
+			else
+				run_scenario "$scen" "$impl" "$rep"
+			fi
+		done
+	done
+	echo "# repetition $rep/$REPS done ($SECONDS s)" >&2
+done
+echo
+report

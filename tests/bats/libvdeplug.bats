@@ -1,0 +1,242 @@
+#!/usr/bin/env bats
+# libvdeplug (ours, via tests/helpers/plugtest) against the references: Debian's vde_switch
+# 2.3.2 and Debian's vde_plug (vdeplug4). Also the exported ABI and a program built against
+# Debian's header and library running on ours.
+load ../helpers/common
+
+PT="$HELPERS/plugtest"
+LIBDIR="$VDE_BIN/libvdeplug/.libs"
+
+# hold NAME VNL [OPTS...]: a plugtest that stays connected; output in $BATS_TEST_TMPDIR/NAME.out.
+hold() {
+	local name=$1 vnl=$2; shift 2
+	bg "$PT" -H "$@" "$vnl" </dev/null >"$BATS_TEST_TMPDIR/$name.out" 3>&-
+	wait_for 12 grep -q '^ready$' "$BATS_TEST_TMPDIR/$name.out"
+}
+
+# ref_mgmt NAME CMD: one command on a switch's management socket (Debian's unixcmd needs an
+# rc file it does not ship, so talk to the socket directly).
+ref_mgmt() {
+	local name=$1; shift
+	echo "$*" | timeout 5 socat -t 2 - "unix-connect:$BATS_TEST_TMPDIR/$name.mgmt"
+}
+
+# exchange SIZE: a receiver and a sender on Debian's switch; all COUNT frames arrive intact.
+exchange() {
+	local size=$1 count=20
+	start_ref_switch sw
+	bg "$PT" -r $count -t 10 "$BATS_TEST_TMPDIR/sw" >"$BATS_TEST_TMPDIR/rx.out" 3>&-
+	local rx=$BG_PID
+	wait_for 5 bash -c "ls -a '$BATS_TEST_TMPDIR/sw' | grep -q '^\.[0-9]'"
+	sleep 0.2
+	run "$PT" -s $count -z "$size" "vde://$BATS_TEST_TMPDIR/sw"
+	[ "$status" -eq 0 ]
+	[ "$output" = "sent $count" ]
+	wait "$rx"
+	[ "$(grep -c "^frame $size [0-9]* ok$" "$BATS_TEST_TMPDIR/rx.out")" -eq $count ]
+	# in order, none missing
+	[ "$(awk '{print $3}' "$BATS_TEST_TMPDIR/rx.out" | tr '\n' ' ')" = "$(seq 0 $((count - 1)) | tr '\n' ' ')" ]
+}
+
+@test "60-byte frames between two of our clients through Debian's switch" {
+	exchange 60
+}
+
+@test "1514-byte frames between two of our clients through Debian's switch" {
+	exchange 1514
+}
+
+@test "PATH[N] and vde://PATH[N] get port N, with our description" {
+	start_ref_switch sw
+	hold a "$BATS_TEST_TMPDIR/sw[5]" -d "first"
+	hold b "vde://$BATS_TEST_TMPDIR/sw[9]" -d "second"
+	run ref_mgmt sw port/print
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -A4 '^Port 0005' | grep -q "first user=$(id -un) PID=[0-9]"
+	echo "$output" | grep -A4 '^Port 0009' | grep -q "second user=$(id -un) PID=[0-9]"
+}
+
+@test "PATH[0] asks for the management port 0" {
+	start_ref_switch sw
+	hold a "$BATS_TEST_TMPDIR/sw[0]"
+	run ref_mgmt sw port/print
+	echo "$output" | grep -A4 '^Port 0000' | grep -q 'plugtest user='
+}
+
+@test "open_args.port selects the port when the locator has none" {
+	start_ref_switch sw
+	hold a "$BATS_TEST_TMPDIR/sw" -P 7
+	run ref_mgmt sw port/print
+	echo "$output" | grep -A4 '^Port 0007' | grep -q 'plugtest user='
+}
+
+@test "port 100 on a 32-port Debian switch fails with ETIMEDOUT instead of hanging" {
+	start_ref_switch sw
+	local t0=$SECONDS
+	run timeout 30 "$PT" "$BATS_TEST_TMPDIR/sw[100]"
+	[ "$status" -eq 3 ]
+	[ "$output" = "open failed: Connection timed out" ]
+	[ $((SECONDS - t0)) -le 15 ]
+}
+
+@test "a missing switch fails at once with ENOENT" {
+	run timeout 5 "$PT" "$BATS_TEST_TMPDIR/nothere"
+	[ "$status" -eq 3 ]
+	[ "$output" = "open failed: No such file or directory" ]
+}
+
+@test "an unknown scheme fails with EPROTONOSUPPORT" {
+	run "$PT" "nosuch://x"
+	[ "$status" -eq 3 ]
+	[ "$output" = "open failed: Protocol not supported" ]
+}
+
+@test "our data socket: mode 0 means 0700, never world-accessible, removed on close" {
+	start_ref_switch sw
+	hold a "$BATS_TEST_TMPDIR/sw" -m 0
+	run stat -c %a "$BATS_TEST_TMPDIR"/sw/.[0-9]*
+	[ "$output" = 700 ]
+	kill_started
+	start_ref_switch sw2
+	hold b "$BATS_TEST_TMPDIR/sw2" -m 0777
+	run stat -c %a "$BATS_TEST_TMPDIR"/sw2/.[0-9]*
+	[ "$output" = 770 ]
+	# vde_close unlinks it
+	run "$PT" -s 1 "$BATS_TEST_TMPDIR/sw2"
+	[ "$status" -eq 0 ]
+	[ "$(ls -a "$BATS_TEST_TMPDIR/sw2" | grep -c '^\.[0-9]')" -eq 1 ]
+}
+
+@test "vde_ctlfd reports EOF when the switch goes away" {
+	start_ref_switch sw
+	hold a "$BATS_TEST_TMPDIR/sw"
+	kill "$SWPID"
+	wait_for 5 grep -q '^ctl eof$' "$BATS_TEST_TMPDIR/a.out"
+}
+
+@test "default switch: \$HOME/.vdeplug/default holding a locator" {
+	start_ref_switch sw
+	mkdir -p "$BATS_TEST_TMPDIR/home/.vdeplug"
+	echo "vde://$BATS_TEST_TMPDIR/sw[6]" >"$BATS_TEST_TMPDIR/home/.vdeplug/default"
+	HOME="$BATS_TEST_TMPDIR/home" hold a ""
+	run ref_mgmt sw port/print
+	echo "$output" | grep -A4 '^Port 0006' | grep -q 'plugtest user='
+}
+
+@test "default switch: \$HOME/.vde2/default.switch, and a PATH that is a file" {
+	start_ref_switch sw
+	mkdir -p "$BATS_TEST_TMPDIR/home/.vde2"
+	ln -s "$BATS_TEST_TMPDIR/sw" "$BATS_TEST_TMPDIR/home/.vde2/default.switch"
+	HOME="$BATS_TEST_TMPDIR/home" hold a "" -P 3
+	echo "$BATS_TEST_TMPDIR/sw[4]" >"$BATS_TEST_TMPDIR/where"
+	hold b "$BATS_TEST_TMPDIR/where"
+	run ref_mgmt sw port/print
+	echo "$output" | grep -A4 '^Port 0003' | grep -q 'plugtest user='
+	echo "$output" | grep -A4 '^Port 0004' | grep -q 'plugtest user='
+}
+
+@test "ptp:// between two of our processes" {
+	bg "$PT" -r 5 -t 10 "ptp://$BATS_TEST_TMPDIR/link" >"$BATS_TEST_TMPDIR/rx.out" 3>&-
+	local rx=$BG_PID
+	wait_for 5 test -S "$BATS_TEST_TMPDIR/link"
+	run "$PT" -s 5 -z 1514 "ptp://$BATS_TEST_TMPDIR/link"
+	[ "$status" -eq 0 ]
+	wait "$rx"
+	[ "$(grep -c '^frame 1514 [0-9]* ok$' "$BATS_TEST_TMPDIR/rx.out")" -eq 5 ]
+	[ ! -e "$BATS_TEST_TMPDIR/link+" ]
+}
+
+# stream_frames N SIZE: N plugtest-style frames in vde_plug's stream encoding on stdout.
+stream_frames() {
+	python3 -c '
+import sys, struct
+n, size = int(sys.argv[1]), int(sys.argv[2])
+out = b""
+for seq in range(n):
+    f = bytearray((seq + i) & 255 for i in range(size))
+    f[0:6] = b"\xff" * 6
+    f[6:12] = b"\x02\x00\x00\x00\x00\x01"
+    f[12:18] = bytes([8, 0, 0x45, 0]) + struct.pack(">H", size - 14)
+    f[18:22] = struct.pack(">I", seq)
+    out += struct.pack(">H", size) + bytes(f)
+sys.stdout.buffer.write(out)' "$@"
+}
+
+@test "ptp:// interoperates with Debian's vde_plug (vdeplug4), both directions" {
+	# ours first (binds PATH), Debian's second
+	bg "$PT" -r 3 -t 10 "ptp://$BATS_TEST_TMPDIR/l1" >"$BATS_TEST_TMPDIR/rx.out" 3>&-
+	local rx=$BG_PID
+	wait_for 5 test -S "$BATS_TEST_TMPDIR/l1"
+	stream_frames 3 1000 >"$BATS_TEST_TMPDIR/in"
+	bg bash -c "(cat '$BATS_TEST_TMPDIR/in'; sleep 2) | env -u LD_LIBRARY_PATH $REF_PLUG ptp://$BATS_TEST_TMPDIR/l1 >/dev/null" 3>&-
+	wait "$rx"
+	[ "$(grep -c '^frame 1000 [0-9]* ok$' "$BATS_TEST_TMPDIR/rx.out")" -eq 3 ]
+	# Debian's first, ours second
+	bg bash -c "sleep 3 | env -u LD_LIBRARY_PATH $REF_PLUG ptp://$BATS_TEST_TMPDIR/l2 >'$BATS_TEST_TMPDIR/out2'" 3>&-
+	wait_for 5 test -S "$BATS_TEST_TMPDIR/l2"
+	run "$PT" -s 4 -z 100 "ptp://$BATS_TEST_TMPDIR/l2"
+	[ "$status" -eq 0 ]
+	wait_for 5 test "$(stat -c %s "$BATS_TEST_TMPDIR/out2")" -eq $((4 * 102))
+	# the same frames as stream_frames makes, apart from the sender's MAC address
+	cmp <(stream_frames 4 100 | od -An -v -tx1 -w102 | cut -c1-24,43-) \
+		<(od -An -v -tx1 -w102 "$BATS_TEST_TMPDIR/out2" | cut -c1-24,43-)
+}
+
+@test "seqpacket://FD carries one frame per packet and owns the fd" {
+	run "$PT" -S
+	[ "$status" -eq 0 ]
+	[ "$output" = "seqpacket ok" ]
+}
+
+@test "the library exports only vde_* and vdestream_*, soname libvdeplug.so.2" {
+	run bash -c "nm -D --defined-only '$LIBDIR/libvdeplug.so.2' | awk '{print \$3}'"
+	[ "$status" -eq 0 ]
+	[ -n "$output" ]
+	! echo "$output" | grep -Ev '^(vde_|vdestream_)'
+	for s in vde_open_real vde_recv vde_send vde_datafd vde_ctlfd vde_close \
+		vdestream_open vdestream_send vdestream_recv vdestream_close; do
+		echo "$output" | grep -qx "$s"
+	done
+	objdump -p "$LIBDIR/libvdeplug.so.2" | grep -q 'SONAME *libvdeplug.so.2$'
+}
+
+@test "a program built against Debian's libvdeplug runs on ours" {
+	[ -f /usr/include/libvdeplug.h ] || skip "libvdeplug-dev (Debian's header) not installed"
+	cat >"$BATS_TEST_TMPDIR/deb.c" <<'C'
+#include <libvdeplug.h>
+#include <stdio.h>
+#include <string.h>
+#include <errno.h>
+int main(int argc, char **argv)
+{
+	struct vde_open_args a = {0, NULL, 0};
+	unsigned char f[1514];
+	VDECONN *c = vde_open(argv[1], "debprog", &a);
+	int i;
+
+	if (!c) {
+		printf("open: %s\n", strerror(errno));
+		return 1;
+	}
+	memset(f, 0xff, 6);
+	memcpy(f + 6, "\x02\x00\x00\x00\x00\x07", 6);
+	f[12] = 0x88; f[13] = 0xb5;
+	for (i = 0; i < 3; i++)
+		if (vde_send(c, f, sizeof(f), 0) != (ssize_t)sizeof(f))
+			return 2;
+	printf("fds %d %d\n", vde_datafd(c) >= 0, vde_ctlfd(c) >= 0);
+	return vde_close(c);
+}
+C
+	gcc -o "$BATS_TEST_TMPDIR/deb" "$BATS_TEST_TMPDIR/deb.c" -lvdeplug
+	# it really loads ours
+	ldd "$BATS_TEST_TMPDIR/deb" | grep -q "$LIBDIR/libvdeplug.so.2"
+	start_ref_switch sw
+	hold a "$BATS_TEST_TMPDIR/sw[2]" -d watcher
+	run "$BATS_TEST_TMPDIR/deb" "$BATS_TEST_TMPDIR/sw"
+	[ "$status" -eq 0 ]
+	[ "$output" = "fds 1 1" ]
+	run ref_mgmt sw port/print
+	# the frames reached the switch (counted as input on its port)...
+	echo "$output" | grep -q 'debprog user='  || echo "$output" | grep -q 'IN:  pkts          3'
+}

@@ -1,0 +1,52 @@
+#!/bin/bash
+# uml-init.sh: PID 1 of the User-Mode Linux guests booted by tests/bats/interop_uml.bats.
+# The root is the host's / over hostfs, read-only. Parameters come from the kernel command line
+# through the environment: UML_IFS="eth0=10.0.0.2/24 ..." to configure, UML_PING=ADDR to ping,
+# UML_UDP=ADDR:PORT:TEXT to send one datagram and wait for an echo (the kernel command line
+# splits on blanks, hence the colons). Results are printed as "UMLTEST ..." lines.
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t tmpfs tmpfs /tmp
+echo "UMLTEST booted"
+
+ip link set lo up
+for spec in $UML_IFS; do
+	dev=${spec%%=*}
+	addr=${spec#*=}
+	if ip link set "$dev" up && ip addr add "$addr" dev "$dev"; then
+		mac=$(cat "/sys/class/net/$dev/address")
+		echo "UMLTEST if $dev $addr $mac"
+	else
+		echo "UMLTEST if-failed $dev"
+	fi
+done
+
+if [ -n "$UML_PING" ]; then
+	if ping -n -c "${UML_PING_COUNT:-3}" -i 0.2 -W 2 "$UML_PING" >/tmp/ping.out 2>&1; then
+		echo "UMLTEST ping-ok $UML_PING"
+	else
+		echo "UMLTEST ping-failed $UML_PING"
+	fi
+	sed 's/^/UMLTEST ping: /' /tmp/ping.out
+fi
+
+if [ -n "$UML_UDP" ]; then
+	IFS=: read -r uaddr uport utext <<<"$UML_UDP"
+	if exec 3<>"/dev/udp/$uaddr/$uport" && printf '%s' "$utext" >&3; then
+		echo "UMLTEST udp-sent $uaddr $uport $utext"
+		if read -r -t 3 -N "${#utext}" reply <&3; then
+			echo "UMLTEST udp-reply $reply"
+		fi
+		exec 3<&-
+	fi
+fi
+
+if [ -n "$UML_SLEEP" ]; then
+	sleep "$UML_SLEEP"
+fi
+echo "UMLTEST done"
+echo o >/proc/sysrq-trigger
+sleep 10

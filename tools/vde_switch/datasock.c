@@ -1,0 +1,558 @@
+/*
+ * Control directory and endpoints. A handshake request is accumulated from a non-blocking
+ * control connection until a read would block; it is then validated and answered with the
+ * sockaddr_un of a new DGRAM socket bound in the directory and connected to the client.
+ * A request that is malformed, refused or not complete within HS_TIMEOUT_MS is closed, so
+ * clients always get an answer or EOF. Users come from SO_PEERCRED, never from file owners.
+ */
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "datasock.h"
+#include "forward.h"
+#include "loop.h"
+#include "port.h"
+#include "sock.h"
+
+/*
+ * Wire formats (integers in host byte order):
+ *   v3:  magic(4)=0xfeedface version(4)=3 type(4) sockaddr_un(110) description(rest)
+ *        type: low 8 bits REQ_NEW_CONTROL(0)/REQ_NEW_PORT0(1), bits 8.. requested port
+ *   v1:  magic(4) type(4)=0/1 mac(6) sockaddr_un(110) description(rest)
+ *   reply: the switch's data socket as a whole sockaddr_un (110 bytes)
+ */
+#define HS_MAGIC       0xfeedfaceu
+#define HS_V3_HDR      (12 + (int)sizeof(struct sockaddr_un))
+#define HS_V1_HDR      (14 + (int)sizeof(struct sockaddr_un))
+#define HS_MAXREQ      256  /* the reference reads requests of at most 256 bytes */
+#define HS_MAXDESCR    128
+#define HS_TIMEOUT_MS  3000
+#define HS_MAXPENDING  64
+#define REQ_NEW_PORT0  1
+
+struct handshake {
+	struct sw *sw;
+	struct handshake *next;
+	int fd;
+	uint64_t deadline_ms;
+	size_t len;
+	uint8_t buf[HS_MAXREQ + 1];
+};
+
+struct datasock {
+	int ctlfd;
+	char ctlpath[PATH_MAX];
+	struct handshake *hs;
+	unsigned nhs;
+	unsigned long refused;
+	struct loop_timer *timer;
+	uint8_t *rbuf; /* SW_BATCH receive slots of RSLOT bytes */
+	struct mmsghdr rmsg[SW_BATCH];
+	struct iovec riov[SW_BATCH];
+};
+
+#define RSLOT (4 + 65536 + 4)
+
+static void
+hs_free(struct sw *sw, struct handshake *h)
+{
+	struct datasock *ds = sw->ds;
+
+	for (struct handshake **pp = &ds->hs; *pp; pp = &(*pp)->next)
+		if (*pp == h) {
+			*pp = h->next;
+			break;
+		}
+	ds->nhs--;
+	if (h->fd >= 0) {
+		loop_del_fd(sw->loop, h->fd);
+		close(h->fd);
+	}
+	free(h);
+}
+
+static void
+hs_refuse(struct sw *sw, struct handshake *h, const char *why)
+{
+	sw->ds->refused++;
+	log_warnx_rl(&sw->rl_hs, "handshake refused: %s", why);
+	hs_free(sw, h);
+}
+
+/* Binds a new data socket for port n and connects it to the client; -1 with errno. */
+static int
+ep_socket(struct sw *sw, struct endpoint *ep, unsigned n, const struct sockaddr_un *client,
+	  socklen_t clen, int port0)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, bufsz = SW_SOCKBUF, saved;
+	mode_t mode = port0 ? sw->cfg.mgmtmode : sw->cfg.mode;
+	gid_t group = port0 ? sw->cfg.mgmtgroup : sw->cfg.group;
+
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bufsz, sizeof(bufsz)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz, sizeof(bufsz)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	if (connect(fd, (const struct sockaddr *)client, clen) < 0)
+		goto fail;
+	if ((size_t)snprintf(ep->path, sizeof(ep->path), "%s/%03u.%d", sw->cfg.dir, n, fd) >=
+	    sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
+	strcpy(sun.sun_path, ep->path);
+	unlink(ep->path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		goto fail;
+	if (chmod(ep->path, mode ? mode : 0600) < 0 ||
+	    (geteuid() == 0 && chown(ep->path, ep->uid, group) < 0) ||
+	    (geteuid() != 0 && group != SW_NOGROUP && chown(ep->path, (uid_t)-1, group) < 0)) {
+		saved = errno;
+		unlink(ep->path);
+		errno = saved;
+		goto fail;
+	}
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	ep->path[0] = 0;
+	errno = saved;
+	return -1;
+}
+
+static void ep_ctl_io(struct loop *l, int fd, unsigned events, void *arg);
+static void ep_data_io(struct loop *l, int fd, unsigned events, void *arg);
+static uint64_t hs_timer(struct loop *l, void *arg);
+
+/* Checks the client's socket address: AF_UNIX, a path the peer owns, or an abstract name. */
+static int
+hs_client_addr(const uint8_t *raw, uid_t uid, struct sockaddr_un *sun, socklen_t *len,
+	       const char **why)
+{
+	struct stat st;
+
+	memcpy(sun, raw, sizeof(*sun));
+	if (sun->sun_family != AF_UNIX) {
+		*why = "address family is not AF_UNIX";
+		return -1;
+	}
+	if (sun->sun_path[0] == 0) {
+		/* abstract name (UML): the whole address is the name */
+		*len = sizeof(*sun);
+		return 0;
+	}
+	if (memchr(sun->sun_path, 0, sizeof(sun->sun_path)) == NULL) {
+		*why = "socket path not terminated";
+		return -1;
+	}
+	if (stat(sun->sun_path, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+		*why = "client socket missing";
+		return -1;
+	}
+	if (uid != 0 && st.st_uid != uid) {
+		*why = "client socket owned by another user";
+		return -1;
+	}
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(sun->sun_path) + 1);
+	return 0;
+}
+
+/* Turns a complete request into an endpoint, or refuses it. */
+static void
+hs_process(struct sw *sw, struct handshake *h)
+{
+	uint32_t magic, version, type;
+	const uint8_t *addr, *descr;
+	struct sockaddr_un client;
+	socklen_t clen;
+	struct endpoint *ep;
+	const char *why = NULL;
+	size_t dlen;
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	int n, port0;
+
+	memcpy(&magic, h->buf, 4);
+	memcpy(&version, h->buf + 4, 4);
+	if (magic != HS_MAGIC)
+		return hs_refuse(sw, h, "bad magic (v0 request not supported)");
+	if (version == 3) {
+		memcpy(&type, h->buf + 8, 4);
+		addr = h->buf + 12;
+		descr = h->buf + HS_V3_HDR;
+		dlen = h->len - HS_V3_HDR;
+	} else if (version <= 1) {
+		type = version;
+		addr = h->buf + 14;
+		descr = h->buf + HS_V1_HDR;
+		dlen = h->len - HS_V1_HDR;
+	} else {
+		return hs_refuse(sw, h, "unsupported request version");
+	}
+	if ((type & 0xff) > REQ_NEW_PORT0)
+		return hs_refuse(sw, h, "unknown request type");
+	port0 = (type & 0xff) == REQ_NEW_PORT0;
+	if (sock_peercred(h->fd, &pid, &uid, &gid) < 0)
+		return hs_refuse(sw, h, "no peer credentials");
+	if (hs_client_addr(addr, uid, &client, &clen, &why) < 0)
+		return hs_refuse(sw, h, why);
+	if ((n = port_select(sw, type >> 8, port0, uid, gid)) < 0) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "port %u for uid %u: %s", type >> 8, (unsigned)uid,
+			 strerror(errno));
+		return hs_refuse(sw, h, msg);
+	}
+	if ((ep = calloc(1, sizeof(*ep))) == NULL)
+		return hs_refuse(sw, h, "out of memory");
+	if (dlen > HS_MAXDESCR + 6)
+		dlen = HS_MAXDESCR + 6;
+	dlen = strnlen((const char *)descr, dlen);
+	if ((ep->descr = strndup((const char *)descr, dlen)) == NULL)
+		goto fail;
+	ep->sw = sw;
+	ep->uid = uid;
+	ep->gid = gid;
+	ep->ctlfd = h->fd;
+	ep->module = "unix prog";
+	if ((ep->datafd = ep_socket(sw, ep, (unsigned)n, &client, clen, port0)) < 0) {
+		why = "cannot connect to the client socket";
+		goto fail;
+	}
+	{
+		struct sockaddr_un reply = { .sun_family = AF_UNIX };
+
+		strcpy(reply.sun_path, ep->path);
+		if (write(h->fd, &reply, sizeof(reply)) != (ssize_t)sizeof(reply)) {
+			why = "reply not written";
+			goto fail_data;
+		}
+	}
+	loop_del_fd(sw->loop, h->fd);
+	if (loop_add_fd(sw->loop, ep->ctlfd, LOOP_IN, ep_ctl_io, ep) < 0 ||
+	    loop_add_fd(sw->loop, ep->datafd, LOOP_IN, ep_data_io, ep) < 0) {
+		loop_del_fd(sw->loop, ep->ctlfd);
+		why = "event loop full";
+		goto fail_data;
+	}
+	h->fd = -1;
+	hs_free(sw, h);
+	port_attach(sw, (unsigned)n, ep);
+	return;
+fail_data:
+	close(ep->datafd);
+	unlink(ep->path);
+fail:
+	free(ep->descr);
+	free(ep);
+	hs_refuse(sw, h, why ? why : "out of memory");
+}
+
+static void
+hs_io(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct handshake *h = arg;
+	struct sw *sw = h->sw;
+	ssize_t r;
+
+	(void)l;
+	(void)events;
+	for (;;) {
+		r = recv(fd, h->buf + h->len, sizeof(h->buf) - h->len, MSG_DONTWAIT);
+		if (r > 0) {
+			h->len += (size_t)r;
+			if (h->len > HS_MAXREQ)
+				return hs_refuse(sw, h, "request too long");
+			continue;
+		}
+		if (r == 0)
+			return hs_refuse(sw, h, h->len ? "truncated request" : "closed before request");
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN)
+			break;
+		return hs_refuse(sw, h, strerror(errno));
+	}
+	if (h->len >= 8) {
+		uint32_t magic, version;
+
+		memcpy(&magic, h->buf, 4);
+		memcpy(&version, h->buf + 4, 4);
+		if (magic != HS_MAGIC)
+			return hs_refuse(sw, h, "bad magic (v0 request not supported)");
+		if (version == 2 || version > 3)
+			return hs_refuse(sw, h, "unsupported request version");
+		if (h->len >= (size_t)(version == 3 ? HS_V3_HDR : HS_V1_HDR))
+			hs_process(sw, h);
+	}
+}
+
+static void
+hs_accept(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct sw *sw = arg;
+	struct datasock *ds = sw->ds;
+	struct handshake *h;
+	int cfd;
+
+	(void)events;
+	while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		if (ds->nhs >= HS_MAXPENDING || (h = calloc(1, sizeof(*h))) == NULL) {
+			ds->refused++;
+			log_warnx_rl(&sw->rl_hs, "too many handshakes in progress: connection closed");
+			close(cfd);
+			continue;
+		}
+		h->sw = sw;
+		h->fd = cfd;
+		h->deadline_ms = loop_now_ms(l) + HS_TIMEOUT_MS;
+		h->next = ds->hs;
+		ds->hs = h;
+		ds->nhs++;
+		if (ds->timer == NULL)
+			ds->timer = loop_add_timer(l, 500000, hs_timer, sw);
+		if (ds->timer == NULL || loop_add_fd(l, cfd, LOOP_IN, hs_io, h) < 0) {
+			h->fd = -1;
+			close(cfd);
+			hs_free(sw, h);
+		}
+	}
+	if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+		log_warnx_rl(&sw->rl_hs, "accept on %s: %s", ds->ctlpath, strerror(errno));
+}
+
+static uint64_t
+hs_timer(struct loop *l, void *arg)
+{
+	struct sw *sw = arg;
+	struct handshake *h, *next;
+
+	for (h = sw->ds->hs; h; h = next) {
+		next = h->next;
+		if (loop_now_ms(l) >= h->deadline_ms)
+			hs_refuse(sw, h, h->len ? "incomplete request (timeout)" :
+						  "no request (timeout)");
+	}
+	if (sw->ds->hs == NULL) {
+		/* idle: no timer until the next connection */
+		sw->ds->timer = NULL;
+		return 0;
+	}
+	return 500000;
+}
+
+void
+datasock_ep_close(struct sw *sw, struct endpoint *ep)
+{
+	forward_forget(sw, ep);
+	port_detach(sw, ep);
+	loop_del_fd(sw->loop, ep->ctlfd);
+	loop_del_fd(sw->loop, ep->datafd);
+	close(ep->ctlfd);
+	close(ep->datafd);
+	if (ep->path[0])
+		unlink(ep->path);
+	free(ep->descr);
+	free(ep);
+}
+
+static void
+ep_ctl_io(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct endpoint *ep = arg;
+	char buf[256];
+	ssize_t r;
+
+	(void)l;
+	(void)events;
+	r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (r > 0) {
+		log_warnx_rl(&ep->sw->rl_hs, "port %d endpoint %d: ignoring %zd bytes on control",
+			     (int)(ep->port - ep->sw->ports), ep->ctlfd, r);
+		return;
+	}
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	datasock_ep_close(ep->sw, ep);
+}
+
+/* Drains up to a few batches from ep's data socket and forwards them. */
+static void
+ep_recv(struct sw *sw, struct endpoint *ep)
+{
+	struct datasock *ds = sw->ds;
+
+	for (int round = 0; round < 4; round++) {
+		int r = recvmmsg(ep->datafd, ds->rmsg, SW_BATCH, MSG_DONTWAIT, NULL);
+
+		if (r < 0) {
+			if (errno != EAGAIN && errno != EINTR) {
+				int err;
+				socklen_t el = sizeof(err);
+
+				getsockopt(ep->datafd, SOL_SOCKET, SO_ERROR, &err, &el);
+			}
+			break;
+		}
+		for (int i = 0; i < r; i++) {
+			struct msghdr *mh = &ds->rmsg[i].msg_hdr;
+			size_t len = ds->rmsg[i].msg_len;
+
+			if ((mh->msg_flags & MSG_TRUNC) || len > SW_MAXFRAME)
+				ep->port->drop_oversize++;
+			else if (len == 0)
+				continue; /* vde2's goodbye */
+			else if (len < SW_MINFRAME)
+				ep->port->drop_runt++;
+			else
+				forward_frame(sw, ep, mh->msg_iov->iov_base, len);
+		}
+		forward_flush(sw);
+		if (r < SW_BATCH)
+			break;
+	}
+}
+
+static void
+ep_data_io(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct endpoint *ep = arg;
+
+	(void)l;
+	(void)fd;
+	if (events & LOOP_OUT)
+		forward_drain(ep->sw, ep);
+	if (events & (LOOP_IN | LOOP_ERR))
+		ep_recv(ep->sw, ep);
+}
+
+unsigned
+datasock_pending(const struct sw *sw)
+{
+	return sw->ds ? sw->ds->nhs : 0;
+}
+
+/* Removes data sockets left by a switch that died on this directory ("NNN.fd"). */
+static void
+datasock_clean_stale(struct sw *sw)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(sw->cfg.dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		unsigned port;
+		int fd, end = 0;
+		struct stat st;
+
+		if (sscanf(de->d_name, "%3u.%d%n", &port, &fd, &end) != 2 ||
+		    de->d_name[end] != 0 || strlen(de->d_name) < 5)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", sw->cfg.dir, de->d_name);
+		if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+			unlink(path);
+	}
+	closedir(d);
+}
+
+int
+datasock_open(struct sw *sw)
+{
+	struct datasock *ds;
+	char real[PATH_MAX];
+	int created = 0, saved;
+
+	if ((ds = calloc(1, sizeof(*ds))) == NULL)
+		return -1;
+	ds->ctlfd = -1;
+	sw->ds = ds;
+	if (mkdir(sw->cfg.dir, 0700) == 0)
+		created = 1;
+	else if (errno != EEXIST)
+		goto fail;
+	if (realpath(sw->cfg.dir, real) == NULL)
+		goto fail;
+	free(sw->cfg.dir);
+	if ((sw->cfg.dir = strdup(real)) == NULL)
+		goto fail;
+	if (strlen(real) + sizeof("/ctl") > sizeof(((struct sockaddr_un *)0)->sun_path) - 8) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
+	snprintf(ds->ctlpath, sizeof(ds->ctlpath), "%s/ctl", real);
+	if ((ds->ctlfd = sock_unix_listen(ds->ctlpath, SOCK_STREAM, 128, sw->cfg.mode)) < 0)
+		goto fail;
+	if (sock_set_nonblock(ds->ctlfd) < 0)
+		goto fail;
+	if (sw->cfg.group != SW_NOGROUP &&
+	    (chown(real, (uid_t)-1, sw->cfg.group) < 0 ||
+	     chown(ds->ctlpath, (uid_t)-1, sw->cfg.group) < 0))
+		goto fail;
+	if (chmod(real, sw->cfg.dirmode) < 0)
+		goto fail;
+	datasock_clean_stale(sw);
+	if ((ds->rbuf = malloc((size_t)SW_BATCH * RSLOT)) == NULL)
+		goto fail;
+	for (int i = 0; i < SW_BATCH; i++) {
+		ds->riov[i].iov_base = ds->rbuf + (size_t)i * RSLOT + 4;
+		ds->riov[i].iov_len = 65536;
+		ds->rmsg[i].msg_hdr.msg_iov = &ds->riov[i];
+		ds->rmsg[i].msg_hdr.msg_iovlen = 1;
+	}
+	if (loop_add_fd(sw->loop, ds->ctlfd, LOOP_IN, hs_accept, sw) < 0)
+		goto fail;
+	return 0;
+fail:
+	saved = errno;
+	if (ds->ctlfd >= 0) {
+		loop_del_fd(sw->loop, ds->ctlfd);
+		close(ds->ctlfd);
+		unlink(ds->ctlpath);
+	}
+	if (created)
+		rmdir(sw->cfg.dir);
+	free(ds->rbuf);
+	free(ds);
+	sw->ds = NULL;
+	errno = saved;
+	return -1;
+}
+
+void
+datasock_close(struct sw *sw)
+{
+	struct datasock *ds = sw->ds;
+
+	if (ds == NULL)
+		return;
+	for (unsigned i = 0; sw->ports && i <= sw->numports; i++)
+		while (sw->ports[i].eps)
+			datasock_ep_close(sw, sw->ports[i].eps);
+	while (ds->hs)
+		hs_free(sw, ds->hs);
+	if (ds->timer)
+		loop_del_timer(sw->loop, ds->timer);
+	loop_del_fd(sw->loop, ds->ctlfd);
+	close(ds->ctlfd);
+	unlink(ds->ctlpath);
+	rmdir(sw->cfg.dir);
+	free(ds->rbuf);
+	free(ds);
+	sw->ds = NULL;
+}

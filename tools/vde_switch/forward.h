@@ -1,0 +1,34 @@
+/*
+ * The data path: one received frame is learned and forwarded (hub: flooded) to the endpoints of
+ * the destination ports; frames are gathered per endpoint during a receive batch and sent with
+ * one sendmmsg each at the end. An endpoint that cannot take them gets a bounded queue.
+ */
+#ifndef VDE_FORWARD_H
+#define VDE_FORWARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "switch.h"
+
+/* Where a frame goes, decided from the frame alone (pure). */
+enum forward_kind {
+	FWD_DROP_VLAN,  /* tagged frame on a port not a member of its VLAN, or port VLAN 4095 */
+	FWD_FLOOD,      /* broadcast, multicast or unknown unicast: every port of the VLAN */
+	FWD_UNICAST,    /* one known port */
+	FWD_LOCAL,      /* destination is on the input port: nothing to do */
+};
+
+/* Decides frame handling for a frame of len >= 14 bytes arriving on port inport (hub: flood). */
+enum forward_kind forward_decide(struct sw *sw, int inport, const uint8_t *frame, size_t len,
+				 uint16_t *vlan, int *outport);
+/* Learns and forwards one frame from ep (buffer stays valid until forward_flush). */
+void forward_frame(struct sw *sw, struct endpoint *ep, uint8_t *frame, size_t len);
+/* Sends everything gathered in this batch. */
+void forward_flush(struct sw *sw);
+/* LOOP_OUT on ep's data socket: sends queued frames; returns the number still queued. */
+unsigned forward_drain(struct sw *sw, struct endpoint *ep);
+/* Drops ep's queue and pending frames (endpoint closing). */
+void forward_forget(struct sw *sw, struct endpoint *ep);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * The switch's one context: configuration, the port table, the MAC table, the control and data
+ * sockets, the management server. Every module gets a struct sw *; only main.c has globals.
+ * Port numbering (as upstream vde2 HEAD): ports 1..numports are for clients, port 0 is
+ * reserved for management clients (REQ_NEW_PORT0); the port array has numports + 1 slots.
+ */
+#ifndef VDE_SWITCH_H
+#define VDE_SWITCH_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+
+#include "log.h"
+
+#define SW_VERSION_BANNER "VDE switch V." PACKAGE_VERSION "\n" \
+	"(C) Virtual Square Team (coord. R. Davoli) 2005,2006,2007 - GPLv2\n"
+
+#define SW_BATCH    64       /* datagrams per recvmmsg/sendmmsg */
+#define SW_MAXFRAME 65535    /* largest frame forwarded */
+#define SW_MINFRAME 14       /* shorter datagrams are not Ethernet frames */
+#define SW_QFRAMES  256      /* back-pressure queue per endpoint: frames */
+#define SW_QBYTES   (1u << 20) /* ... and bytes */
+#define SW_SOCKBUF  (4 << 20) /* SO_SNDBUF / SO_RCVBUF of data sockets */
+#define SW_NOVLAN   4095     /* untagged VLAN meaning "no untagged traffic" */
+#define SW_NOUSER   ((uid_t)-1)
+#define SW_NOGROUP  ((gid_t)-1)
+
+struct loop;
+struct mgmt;
+struct mgmt_dbg;
+struct fdb;
+struct datasock;
+
+/* Frames an endpoint could not take yet: records of [u32 length][frame, padded to 4]. */
+struct frameq {
+	uint8_t *buf;
+	size_t head, tail, cap;
+	unsigned n;
+};
+
+/* One client connection on a port (a port may have several: cable hand-off, redundancy). */
+struct endpoint {
+	struct sw *sw;
+	struct port *port;
+	struct endpoint *next; /* in port->eps */
+	int ctlfd;             /* the control connection; its number is the endpoint ID */
+	int datafd;            /* our DGRAM socket, connected to the client */
+	uid_t uid;
+	gid_t gid;
+	char *descr;           /* as the client sent it (printed escaped) */
+	const char *module;    /* "unix prog" */
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1]; /* our bound data socket */
+	/* this batch's frames for it (pointers into the receive buffers) */
+	struct iovec pend[SW_BATCH];
+	unsigned npend;
+	struct endpoint *txnext; /* in sw->txlist while npend > 0 */
+	struct frameq q;
+	int waiting_out;         /* LOOP_OUT requested because q is not empty */
+	uint64_t qdrops;
+};
+
+struct port {
+	int exists;
+	int created;      /* by port/create: survives its last endpoint */
+	int allocatable;   /* may be taken by "any port" requests */
+	uid_t user;        /* ACL: SW_NOUSER = none */
+	gid_t group;       /* ACL: SW_NOGROUP = none */
+	uid_t curuser;     /* user of the endpoints now connected */
+	uint16_t vlan;     /* untagged VLAN */
+	struct endpoint *eps;
+	unsigned neps;
+	uint64_t in_pkts, in_bytes, out_pkts, out_bytes;
+	uint64_t drop_runt, drop_oversize, drop_vlan, drop_queue;
+};
+
+struct sw_config {
+	unsigned numports;
+	int hub;
+	uint8_t mac[6];
+	unsigned hashsize;
+	char *dir;            /* control directory (absolute) */
+	mode_t mode, dirmode;
+	gid_t group;
+	int daemon;
+	const char *pidfile;
+	const char *rcfile;
+	const char *mgmt;
+	mode_t mgmtmode;
+	gid_t mgmtgroup;
+	int nostdin;
+};
+
+struct sw {
+	struct sw_config cfg;
+	struct loop *loop;
+	struct mgmt *mgmt;
+	struct fdb *fdb;
+	struct datasock *ds;
+	struct port *ports;  /* cfg.numports + 1 */
+	unsigned numports;
+	int hub;
+	uint64_t start_ms;
+	/* MAC table timing, seconds */
+	unsigned gcint, expire, minper;
+	struct loop_timer *gctimer;
+	uint64_t fdb_full, fdb_moves;
+	/* transmit batching */
+	struct endpoint *txlist;
+	/* debug categories */
+	struct mgmt_dbg *dbg_port_plus, *dbg_port_minus, *dbg_port_descr;
+	struct mgmt_dbg *dbg_ep_plus, *dbg_ep_minus;
+	struct mgmt_dbg *dbg_hash_plus, *dbg_hash_minus;
+	struct log_rl rl_hs, rl_data;
+};
+
+#endif
