@@ -7,8 +7,10 @@ set -u
 
 usage() {
 	cat <<EOF
-usage: $0 [--quick] [--reps N] [--secs S] [--rate FPS] [--only LIST] [--keep] [BUILDDIR]
-  --quick      about one minute: short sends, fewer scenarios' repetitions
+usage: $0 [--quick] [--reps N] [--secs S] [--rate FPS] [--burst N] [--only LIST] [--keep]
+       [BUILDDIR]
+  --quick      about one minute: 3 repetitions of 0.4 s sends, cable between reference
+               switches only (a smoke run: use the full run for the numbers)
   --reps N     repetitions of every scenario (default 5; medians are reported)
   --secs S     seconds of traffic per throughput run (default 2)
   --rate FPS   frames/s of the fixed-rate runs (default 20000; frames sent one by one)
@@ -16,35 +18,169 @@ usage: $0 [--quick] [--reps N] [--secs S] [--rate FPS] [--only LIST] [--keep] [B
   --only LIST  comma-separated scenarios: fwd64,fwd1500,flows4,bcast8,fixed,idle,
                sys,latency,cable (default: all)
   --keep       keep the temp dir with the raw results and logs
+  --report DIR print the table again from a kept temp dir
 environment: BUILDDIR, OUR_SWITCH, REF_SWITCH, OUR_PLUG, OUR_DPIPE, REF_PLUG, REF_DPIPE, VDEGEN,
-  VDEGEN_LIB=ours|debian (library the generator runs on; default ours)
+  VDEGEN_LIB=ours|debian (library the generator runs on; default ours),
+  SYSCOUNT=perf|strace (syscall counter; default perf if it works, else strace)
 EOF
 }
 
-REPS=5
-SECS=2
+REPS=
+SECS=
 RATE=20000
 BURST=8
-IDLE_MS=300
-PINGS=2000
 ONLY=all
 KEEP=0
 QUICK=0
+REPORT=
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) QUICK=1; SECS=0.4; IDLE_MS=150; PINGS=500 ;;
+	--quick) QUICK=1 ;;
 	--reps) REPS=$2; shift ;;
 	--secs) SECS=$2; shift ;;
 	--rate) RATE=$2; shift ;;
 	--burst) BURST=$2; shift ;;
 	--only) ONLY=$2; shift ;;
 	--keep) KEEP=1 ;;
+	--report) REPORT=$2; shift ;;
 	-h|--help) usage; exit 0 ;;
 	-*) usage >&2; exit 2 ;;
 	*) BUILDDIR=$1 ;;
 	esac
 	shift
 done
+if [ "$QUICK" = 1 ]; then
+	: "${REPS:=3}" "${SECS:=0.4}"
+	IDLE_MS=150
+	PINGS=500
+else
+	: "${REPS:=5}" "${SECS:=2}"
+	IDLE_MS=300
+	PINGS=2000
+fi
+# Medians per scenario, implementation and metric: "SCEN IMPL METRIC MEDIAN N SPREAD%", where
+# the spread is half the min-max range in % of the median.
+medians() {
+	sort -t$'\t' -k1,3 -k4,4g "$RESULTS" | awk -F'\t' '
+		function flush(   med, spread) {
+			if (!n)
+				return
+			med = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+			spread = med > 0 ? sprintf("%.0f", 50 * (v[n] - v[1]) / med) : "-"
+			printf "%s\t%s\t%d\t%s\n", key, med, n, spread
+		}
+		{ k = $1 "\t" $2 "\t" $3; if (k != key) { flush(); key = k; n = 0 } v[++n] = $4 }
+		END { flush() }'
+}
+
+# Median over the repetitions of the ratio ours/reference within each repetition (pairs that
+# ran back to back, so slow changes of the machine's load cancel): "SCEN METRIC MEDIAN".
+paired() {
+	awk -F'\t' '{ v[$1 "\t" $3, $5, $2] = $4; k[$1 "\t" $3] = 1; r[$5] = 1 }
+		END {
+			for (key in k) {
+				n = 0
+				for (rep in r)
+					if (v[key, rep, "ref"] > 0 && v[key, rep, "ours"] != "")
+						x[++n] = v[key, rep, "ours"] / v[key, rep, "ref"]
+				if (!n)
+					continue
+				for (i = 2; i <= n; i++)
+					for (j = i; j > 1 && x[j - 1] > x[j]; j--) {
+						t = x[j]; x[j] = x[j - 1]; x[j - 1] = t
+					}
+				printf "%s\t%.3f\n", key, n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+			}
+		}' "$RESULTS"
+}
+
+# The rows of the table: scenario, metric, label, check (ratio>= / ratio<= ours/reference,
+# ours<= an absolute value, or - for information) and its limit.
+ROWS="fwd64	fps	2 ports 64 B: frames/s	ratio>=	1
+fwd64	cpu_us_per_frame	2 ports 64 B: CPU us/frame	ratio<=	0.333
+fwd64	loss_pct	2 ports 64 B: loss %	-	0
+fwd1500	fps	2 ports 1500 B: frames/s	ratio>=	1
+fwd1500	cpu_us_per_frame	2 ports 1500 B: CPU us/frame	ratio<=	0.333
+flows4	fps	8 ports 4 flows: frames/s	ratio>=	1
+flows4	cpu_us_per_frame	8 ports 4 flows: CPU us/frame	ratio<=	0.333
+bcast8	fps	broadcast 1->7: deliveries/s	ratio>=	1
+bcast8	cpu_us_per_frame	broadcast 1->7: CPU us/delivery	ratio<=	0.333
+fixed	fps	fixed rate: frames/s	-	0
+fixed	cpu_us_per_frame	fixed rate: CPU us/frame	ratio<=	0.333
+sys_load	syscalls_per_frame	syscalls/frame, full load	ours<=	0.5
+sys_fixed	syscalls_per_frame	syscalls/frame, fixed rate	-	0
+latency	rtt_median_us	round trip median us	ratio<=	1
+latency	rtt_p99_us	round trip p99 us	-	0
+idle6	fps	2 ports + 6 idle: frames/s	ratio>=	1
+idle6	cpu_us_per_frame	2 ports + 6 idle: CPU us/frame	ratio<=	0.333
+cable_refsw	fps	cable, ref switches: frames/s	ratio>=	2
+cable_refsw	cpu_us_per_frame	cable, ref switches: CPU us/fr	-	0
+cable_ownsw	fps	cable, own switches: frames/s	ratio>=	2
+cable_ownsw	cpu_us_per_frame	cable, own switches: CPU us/fr	-	0"
+
+# The table: reference and ours side by side, the ratio, the target and whether it is met; then
+# the cost of idle ports within each switch (met when within 5% of the run without them).
+report() {
+	medians >"$TMP/medians.tsv"
+	paired | sed 's/^/paired\t/' >>"$TMP/medians.tsv"
+	printf '%s\n' "$ROWS" | awk -F'\t' -v syscount="$SYSCOUNT" '
+		function fmt(x) { return x == "" ? "-" : (x >= 1000 ? sprintf("%.0f", x) : sprintf("%.3f", x)) }
+		function cell(x) { return x == "" ? "-" : x }
+		function verdict(kind, limit, r, o) {
+			if (kind == "ratio>=" && r > 0 && o != "") return o / r >= limit ? "yes" : "NO"
+			if (kind == "ratio<=" && r > 0 && o != "") return o / r <= limit ? "yes" : "NO"
+			if (kind == "ours<=" && o != "") return o <= limit ? "yes" : "NO"
+			return "-"
+		}
+		function target(kind, limit) {
+			if (kind == "ours<=") return "ours <= " limit
+			return kind == "-" ? "" : substr(kind, 6) " " limit
+		}
+		function idle(impl, metric,    a, b) {
+			a = med["idle6", impl, metric]; b = med["fwd64", impl, metric]
+			return (a != "" && b > 0) ? a / b : ""
+		}
+		FNR == NR { rows[++nrows] = $0; next }
+		$1 == "paired" { pair[$2, $3] = $4; next }
+		{ med[$1, $2, $3] = $4; runs[$1, $2, $3] = $5; spread[$1, $2, $3] = $6 }
+		END {
+			f = "%-34s %9s %9s %8s %7s  %-12s %-4s %5s %9s\n"
+			printf f, "metric (medians)", "reference", "ours", "ours/ref", "paired", "target", "met",
+			    "runs", "spread%"
+			for (i = 1; i <= nrows; i++) {
+				split(rows[i], c, "\t")
+				r = med[c[1], "ref", c[2]]; o = med[c[1], "ours", c[2]]
+				if (r == "" && o == "")
+					continue
+				if (c[2] == "syscalls_per_frame")
+					c[3] = c[3] " (" syscount ")"
+				printf f, c[3], fmt(r), fmt(o), (r > 0 && o != "") ? sprintf("%.3f", o / r) : "-",
+				    cell(pair[c[1], c[2]]), target(c[4], c[5]), verdict(c[4], c[5], r, o),
+				    cell(runs[c[1], "ref", c[2]]) "/" cell(runs[c[1], "ours", c[2]]),
+				    "+-" cell(spread[c[1], "ref", c[2]]) "/" cell(spread[c[1], "ours", c[2]])
+			}
+			for (i = 0; i < 2; i++) {
+				impl = i ? "ours" : "ref"
+				fr = idle(impl, "fps"); cpu = idle(impl, "cpu_us_per_frame")
+				if (fr == "")
+					continue
+				printf "idle-port cost, %-4s: frames/s with 6 idle ports / without = %.3f, " \
+				    "CPU/frame = %.3f", impl, fr, cpu
+				if (impl == "ours")
+					printf "  (target: nothing, within 5%%: %s)", \
+					    (fr >= 0.95 && cpu <= 1.05) ? "met" : "NOT met"
+				printf "\n"
+			}
+		}' - "$TMP/medians.tsv"
+}
+
+if [ -n "$REPORT" ]; then
+	RESULTS=$REPORT/results.tsv
+	TMP=$REPORT
+	SYSCOUNT=$(cat "$REPORT/syscount" 2>/dev/null || echo "?")
+	report
+	exit
+fi
 if [ -z "${BUILDDIR:-}" ]; then
 	usage >&2
 	exit 2
@@ -108,14 +244,17 @@ trap 'exit 130' INT TERM
 mkfifo "$TMP/stdin"
 exec {HOLDFD}<>"$TMP/stdin"
 
-# Syscall counter: perf if it can attach to a process here, strace -c otherwise.
-if perf stat -e raw_syscalls:sys_enter -x, -o /dev/null -- true >/dev/null 2>&1; then
+# Syscall counter: perf if it can attach to a process here, strace -c otherwise ($SYSCOUNT forces).
+if [ -n "${SYSCOUNT:-}" ]; then
+	:
+elif perf stat -e raw_syscalls:sys_enter -x, -o /dev/null -p $$ -- sleep 0.1 >/dev/null 2>&1; then
 	SYSCOUNT=perf
 elif command -v strace >/dev/null; then
 	SYSCOUNT=strace
 else
 	SYSCOUNT=none
 fi
+echo "$SYSCOUNT" >"$TMP/syscount"
 
 wait_file() { # wait_file TIMEOUT_S PATH: poll for PATH (socket or file) every 20 ms
 	local i n
@@ -167,10 +306,9 @@ field() { # field KEY FILE: value of KEY=... in the one-line result FILE
 	sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" "$2" | head -1
 }
 
-record() { # record SCENARIO IMPL METRIC VALUE
-	[ -n "$4" ] && printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RESULTS"
+record() { # record SCENARIO IMPL METRIC VALUE: one line of results.tsv, tagged with $rep
+	[ -n "$4" ] && printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$rep" >>"$RESULTS"
 }
-
 
 syscount_start() { # syscount_start PID OUT: attach the syscall counter; sets SCPID
 	SCPID=
@@ -197,7 +335,7 @@ syscount_stop() { # syscount_stop OUT: detach and print the number of syscalls c
 	stop_pid "$SCPID"
 	case $SYSCOUNT in
 	perf) awk -F, '/raw_syscalls:sys_enter/ { print $1 }' "$1" ;;
-	strace) awk '$NF == "total" { print $(NF - 2) }' "$1" ;;
+	strace) awk '$NF == "total" { print $4 }' "$1" ;; # % seconds usecs/call calls [errors]
 	esac
 }
 
@@ -277,10 +415,11 @@ run_scenario() {
 	stop_pid "$SWPID"
 }
 
-# run_cable IMPL SWKIND DIR: two SWKIND switches joined by IMPL's "dpipe vde_plug A = vde_plug B";
-# frames/s from a source on A to a sink on B, and the cable's CPU (dpipe and plugs) per frame.
+# run_cable IMPL SWKIND DIR SCEN: two SWKIND switches joined by IMPL's "dpipe vde_plug A =
+# vde_plug B"; frames/s from a source on A to a sink on B, and the cable's CPU per frame (dpipe
+# and both plugs).
 run_cable() {
-	local impl=$1 kind=$2 d=$3 scen=cable_$2sw swa swb dp t0 t1 kids frames sink
+	local impl=$1 kind=$2 d=$3 scen=$4 swa swb dp t0 t1 kids frames sink
 	start_switch "$kind" "$d/a" || { stop_pid "$SWPID"; return 1; }
 	swa=$SWPID
 	start_switch "$kind" "$d/b" || { stop_pid "$swa"; stop_pid "$SWPID"; return 1; }
@@ -297,9 +436,11 @@ run_cable() {
 	if wait_file 10 "$d/sink.ready"; then
 		sleep 0.1
 		kids=$(cable_pids "$dp")
+		# shellcheck disable=SC2086 # one PID per word
 		t0=$(cputicks $kids)
 		"${GEN[@]}" src -s 64 -t "$SECS" -B "$BURST" "$d/a" >"$d/src.out"
 		timeout 40 tail -s 0.02 --pid="$sink" -f /dev/null
+		# shellcheck disable=SC2086
 		t1=$(cputicks $kids)
 		frames=$(field frames "$d/sink.out")
 		if [ -n "$frames" ] && [ "$frames" -ge 100 ]; then
@@ -320,71 +461,10 @@ run_cable() {
 cable_pids() { # cable_pids PID: PID and its descendants (timeout, dpipe and the two plugs)
 	local p=$1 c
 	echo "$p"
+	# shellcheck disable=SC2013 # the children files hold space-separated PIDs
 	for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do
 		cable_pids "$c"
 	done
-}
-
-# Medians per scenario, implementation and metric: "SCEN IMPL METRIC MEDIAN N".
-medians() {
-	sort -t$'\t' -k1,3 -k4,4g "$RESULTS" | awk -F'\t' '
-		function flush() { if (n) printf "%s\t%s\n", key, (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2) "\t" n }
-		{ k = $1 "\t" $2 "\t" $3; if (k != key) { flush(); key = k; n = 0 } v[++n] = $4 }
-		END { flush() }'
-}
-
-# The table: one row per metric, reference and ours side by side, the ratio and the target.
-report() {
-	medians >"$TMP/medians.tsv"
-	awk -F'\t' -v syscount="$SYSCOUNT" '
-		{ m[$1 SUBSEP $2 SUBSEP $3] = $4; cnt[$1 SUBSEP $2 SUBSEP $3] = $5 }
-		function row(scen, metric, label, target, kind, limit,    r, o, ratio, met, n) {
-			r = m[scen, "ref", metric]; o = m[scen, "ours", metric]
-			if (r == "" && o == "") return
-			ratio = (r != "" && o != "" && r > 0) ? sprintf("%.3f", o / r) : "-"
-			met = "-"
-			if (kind == "ratio>=" && ratio != "-") met = (o / r >= limit) ? "yes" : "NO"
-			if (kind == "ratio<=" && ratio != "-") met = (o / r <= limit) ? "yes" : "NO"
-			if (kind == "ours<=" && o != "") met = (o <= limit) ? "yes" : "NO"
-			n = cnt[scen, "ref", metric] "/" cnt[scen, "ours", metric]
-			printf "%-34s %12s %12s %8s  %-18s %-4s %s\n", label, fmt(r), fmt(o), ratio, target, met, n
-		}
-		function fmt(x) { return x == "" ? "-" : (x >= 1000 ? sprintf("%.0f", x) : sprintf("%.3f", x)) }
-		function idle(impl, metric,    a, b) {
-			a = m["idle6", impl, metric]; b = m["fwd64", impl, metric]
-			return (a != "" && b > 0) ? a / b : ""
-		}
-		END {
-			printf "%-34s %12s %12s %8s  %-18s %-4s %s\n", "metric", "reference", "ours", "ours/ref", "target", "met", "runs"
-			row("fwd64", "fps", "2 ports 64 B: frames/s", ">= 1", "ratio>=", 1)
-			row("fwd64", "cpu_us_per_frame", "2 ports 64 B: switch CPU us/frame", "<= 0.333", "ratio<=", 1 / 3)
-			row("fwd64", "loss_pct", "2 ports 64 B: loss %", "", "", 0)
-			row("fwd1500", "fps", "2 ports 1500 B: frames/s", ">= 1", "ratio>=", 1)
-			row("fwd1500", "cpu_us_per_frame", "2 ports 1500 B: CPU us/frame", "<= 0.333", "ratio<=", 1 / 3)
-			row("flows4", "fps", "8 ports 4 flows: frames/s", ">= 1", "ratio>=", 1)
-			row("flows4", "cpu_us_per_frame", "8 ports 4 flows: CPU us/frame", "<= 0.333", "ratio<=", 1 / 3)
-			row("bcast8", "fps", "broadcast 1->7: deliveries/s", ">= 1", "ratio>=", 1)
-			row("bcast8", "cpu_us_per_frame", "broadcast 1->7: CPU us/delivery", "<= 0.333", "ratio<=", 1 / 3)
-			row("fixed", "fps", "fixed rate: frames/s", "", "", 0)
-			row("fixed", "cpu_us_per_frame", "fixed rate: CPU us/frame", "<= 0.333", "ratio<=", 1 / 3)
-			row("sys_load", "syscalls_per_frame", "syscalls/frame, full load (" syscount ")", "ours <= 0.5", "ours<=", 0.5)
-			row("sys_fixed", "syscalls_per_frame", "syscalls/frame, fixed rate (" syscount ")", "", "", 0)
-			row("latency", "rtt_median_us", "round trip median us", "<= 1", "ratio<=", 1)
-			row("latency", "rtt_p99_us", "round trip p99 us", "", "", 0)
-			row("idle6", "fps", "2 ports + 6 idle: frames/s", "", "", 0)
-			row("idle6", "cpu_us_per_frame", "2 ports + 6 idle: CPU us/frame", "", "", 0)
-			row("cable_refsw", "fps", "cable (ref switches): frames/s", ">= 2", "ratio>=", 2)
-			row("cable_refsw", "cpu_us_per_frame", "cable (ref switches): CPU us/fr", "", "", 0)
-			row("cable_oursw", "fps", "cable (own switches): frames/s", ">= 2", "ratio>=", 2)
-			row("cable_oursw", "cpu_us_per_frame", "cable (own switches): CPU us/fr", "", "", 0)
-			for (i = 0; i < 2; i++) {
-				impl = i ? "ours" : "ref"
-				f = idle(impl, "fps"); c = idle(impl, "cpu_us_per_frame")
-				if (f != "")
-					printf "idle-port cost, %-4s: frames/s with 6 idle / without = %.3f, CPU/frame = %.3f%s\n",
-					    impl, f, c, impl == "ours" ? ((f >= 0.95 && c <= 1.05) ? "  (target: nothing; met)" : "  (target: nothing; NOT met)") : ""
-			}
-		}' "$TMP/medians.tsv"
 }
 
 case $ONLY in
@@ -392,9 +472,11 @@ all) SCENARIOS="fwd64 fwd1500 flows4 bcast8 fixed idle sys latency cable" ;;
 *) SCENARIOS=${ONLY//,/ } ;;
 esac
 
-echo "# vde benchmark: $(date -u '+%F %T UTC'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# vde benchmark: $(date -u '+%F %T UTC'), $(nproc) CPUs," \
+	"load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# ours: $OUR_SWITCH; reference: $REF_SWITCH; generator on $VDEGEN_LIB libvdeplug"
-echo "# $REPS repetitions, ${SECS}s per throughput run (bursts of $BURST), fixed rate $RATE frames/s," \
+echo "# $REPS repetitions, ${SECS}s per throughput run (bursts of $BURST)," \
+	"fixed rate $RATE frames/s," \
 	"syscalls counted by $SYSCOUNT"
 for ((rep = 1; rep <= REPS; rep++)); do
 	if ((rep % 2)); then order="ref ours"; else order="ours ref"; fi
@@ -403,9 +485,9 @@ for ((rep = 1; rep <= REPS; rep++)); do
 			if [ "$scen" = cable ]; then
 				[ "$CABLE" = 1 ] || continue
 				mkdir -p "$TMP/cable.$impl.$rep/r" "$TMP/cable.$impl.$rep/o"
-				run_cable "$impl" ref "$TMP/cable.$impl.$rep/r"
+				run_cable "$impl" ref "$TMP/cable.$impl.$rep/r" cable_refsw
 				if [ "$QUICK" = 0 ]; then
-					run_cable "$impl" "$impl" "$TMP/cable.$impl.$rep/o"
+					run_cable "$impl" "$impl" "$TMP/cable.$impl.$rep/o" cable_ownsw
 				fi
 			else
 				run_scenario "$scen" "$impl" "$rep"

@@ -1,8 +1,9 @@
 /*
  * vdegen: frame generator, sink and ping-pong client for the benchmark in bench/run.sh.
  * Every mode opens one or more ports of a switch through libvdeplug and prints its result as
- * "key=value" pairs on one line of stdout. MACs are 02:00:00:00:ROLE:INDEX, so the switch learns
- * where each sink lives from the hello it broadcasts before the ready file is created.
+ * "key=value" pairs on one line of stdout. MACs are 02:00:00:00:ROLE:INDEX. Each connection
+ * broadcasts a hello when it opens; sinks answer every source's hello again, because a switch may
+ * forget its MAC table when a port connects, so that data is never flooded to other ports.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -83,15 +84,14 @@ gen_mac(unsigned char *mac, int role, int index)
 	mac[5] = (unsigned char)index;
 }
 
-/* Write an Ethernet header; returns the length of the header (14). */
-static size_t
+/* Write the 14-byte Ethernet header. */
+static void
 gen_header(unsigned char *frame, const unsigned char *dst, const unsigned char *src, int type)
 {
 	memcpy(frame, dst, 6);
 	memcpy(frame + 6, src, 6);
 	frame[12] = (unsigned char)(type >> 8);
 	frame[13] = (unsigned char)type;
-	return 14;
 }
 
 static int

@@ -34,6 +34,22 @@ struct vde_open_args {
 	mode_t mode; /* mode of our data socket; 0 means the default (0700) */
 };
 
+/*
+ * vde_open: VNL NULL or "" means the default switch ($HOME/.vdeplug/default,
+ * $HOME/.vde2/default.switch, /var/run/vde.ctl, /tmp/vde.ctl: the first that exists; a regular
+ * file there, or as PATH, holds the real locator on its first line). vde:// also takes
+ * PATH[port=N/group=G/mode=M]. descr and open_args may be NULL; a port in the locator wins over
+ * open_args->port. Our data socket is never world-accessible (other bits are dropped from the
+ * mode); with a group it gets group access, without one it stays 0700 unless the switch
+ * belongs to another non-root user whose group we can chown it to.
+ * Errors (NULL + errno): EPROTONOSUPPORT unknown scheme, EINVAL bad locator or interface
+ * version, ENOENT no switch there, ECONNREFUSED the switch closed the request (port bad or
+ * busy, access denied), ETIMEDOUT no reply within 10 s (Debian's vde_switch 2.3.2 never
+ * answers a request it refuses), ELOOP too many locator files.
+ * vde_send: one frame per call; when the peer's queue is full it waits up to 100 ms for room,
+ * then fails with EAGAIN (the frame is dropped); with MSG_DONTWAIT it never waits.
+ * vde_ctlfd: the switch's control stream (EOF = the switch dropped us), -1 for ptp/seqpacket.
+ */
 #define vde_open(vnl, descr, open_args) \
 	vde_open_real((vnl), (descr), LIBVDEPLUG_INTERFACE_VERSION, (open_args))
 
@@ -47,7 +63,11 @@ int vde_close(VDECONN *conn);
 
 /*
  * Stream codec: frames as a 2-byte big-endian length followed by the frame, over any byte
- * stream. vdestream_recv accepts any chunking and calls frecv once per complete frame.
+ * stream. vdestream_recv accepts any chunking and calls frecv once per complete frame; after
+ * garbage (e.g. a login banner) it calls ferr(PACKET_LENGTH_ERROR, ...) once and resynchronises
+ * on content without losing the valid frames that follow (heuristic: see streamcodec.h).
+ * vdestream_send writes one frame of 1..65535 bytes with one writev, finishing partial writes;
+ * it returns len, or -1 with EINVAL for a bad size (nothing is silently dropped).
  */
 struct vdestream;
 typedef struct vdestream VDESTREAM;

@@ -191,7 +191,7 @@ vde_descr(char *out, const char *descr)
  * close on a bad port); silence means refused too (Debian's 2.3.2 leaves us hanging).
  */
 static int
-vde_read_reply(int ctl, struct sockaddr_un *reply, int port)
+vde_read_reply(int ctl, struct sockaddr_un *reply)
 {
 	long deadline = vde_now_ms() + VDE_REPLY_TIMEOUT_MS;
 	char *p = (char *)reply;
@@ -220,7 +220,7 @@ vde_read_reply(int ctl, struct sockaddr_un *reply, int port)
 		if (n < 0)
 			return -1;
 		if (n == 0) {
-			errno = port != VNL_PORT_ANY ? EADDRINUSE : ECONNREFUSED;
+			errno = ECONNREFUSED; /* bad or busy port, access denied: no reason given */
 			return -1;
 		}
 		got += (size_t)n;
@@ -255,7 +255,7 @@ vde_handshake(struct vde_conn *c, const char *ctlpath, const struct vdeplug_para
 	len = sizeof(req) - sizeof(req.descr) + dlen;
 	if (send(c->ctl, &req, len, MSG_NOSIGNAL) != (ssize_t)len)
 		return -1;
-	if (vde_read_reply(c->ctl, &reply, p->port) < 0)
+	if (vde_read_reply(c->ctl, &reply) < 0)
 		return -1;
 	if (connect(c->data, (struct sockaddr *)&reply, sizeof(reply)) < 0)
 		return -1;

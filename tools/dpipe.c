@@ -50,11 +50,12 @@ usage(FILE *f)
 		"    using: ... =} cmd [arg] }= ...\n"
 		"       or: ... ={ cmd [arg] {= ...\n"
 		"    instead of ... = cmd [arg] = ...\n"
-		"  means that the intermediate command processes data flowing in one direction only\n"
-		"  (left to right, or right to left respectively as indicated by the brackets)\n"
+		"  means that the intermediate command processes data flowing in one direction\n"
+		"  only (left to right, or right to left respectively, as the brackets show)\n"
 		"OPTIONS:\n"
 		"  -p PIDFILE | --pidfile PIDFILE     write process id to PIDFILE\n"
-		"  -P PGRPFILE | --pgrpfile PGRPFILE  write process group id (negative) to PGRPFILE\n"
+		"  -P PGRPFILE | --pgrpfile PGRPFILE  write process group id (negative)\n"
+		"                                     to PGRPFILE\n"
 		"  -d | --daemon                      daemonize the process group\n"
 		"  -n | --nowrapproc                  do not create the dpipe parent process\n"
 		"  -N | --nowrapnoclean               -n and do not remove pid/pgrp file\n"
@@ -98,12 +99,14 @@ dpipe_split(struct dpipe *dp, int argc, char **argv)
 			return -1;
 		}
 		if (i < argc && left != bracket) {
-			fprintf(stderr, "%s: '%s' does not match the separator before the command\n",
+			fprintf(stderr,
+				"%s: '%s' does not match the separator before the command\n",
 				progname, argv[i]);
 			return -1;
 		}
 		if (i == argc && bracket != 0) {
-			fprintf(stderr, "%s: the last command cannot be one-directional\n", progname);
+			fprintf(stderr, "%s: the last command cannot be one-directional\n",
+				progname);
 			return -1;
 		}
 		dp->cmds[dp->ncmds].argv = argv + start;
@@ -353,8 +356,9 @@ dpipe_wait(struct dpipe *dp)
 				continue;
 			dp->cmds[i].pid = 0;
 			alive--;
-			if (i == dp->ncmds - 1)
-				rv = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			if (i != dp->ncmds - 1)
+				continue;
+			rv = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		}
 	}
 	return rv;

@@ -41,7 +41,8 @@ emit(struct mgmtclient *c, enum mgmtclient_type type, int code, int err, const c
      size_t len, int partial)
 {
 	struct mgmtclient_event ev = {
-		.type = type, .code = code, .err = err, .text = text, .len = len, .partial = partial,
+		.type = type, .code = code, .err = err,
+		.text = text, .len = len, .partial = partial,
 	};
 
 	c->cb(c->arg, &ev);

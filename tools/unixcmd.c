@@ -50,10 +50,11 @@ usage(FILE *f, const char *prog)
 		"  -h, --help           show this help and exit\n"
 		"  -V, --version        show the version and exit\n"
 		"\n"
-		"The arguments are joined with blanks into one command line. The data block of the\n"
-		"reply goes to stdout, the error text to stderr. Exit status: the errno of the reply\n"
-		"(0 for success, 22 for EINVAL, 38 for an unknown command...), 255 if the command\n"
-		"could not be run (no socket, timeout, connection closed, usage error).\n",
+		"The arguments are joined with blanks into one command line. The data block\n"
+		"of the reply goes to stdout, the error text to stderr. Exit status: the errno\n"
+		"of the reply (0 for success, 22 for EINVAL, 38 for an unknown command...),\n"
+		"255 if the command could not be run (no socket, timeout, connection closed,\n"
+		"usage error).\n",
 		prog, RUNSTATEDIR, prog);
 }
 
@@ -116,8 +117,8 @@ on_event(void *arg, const struct mgmtclient_event *ev)
 			break;
 		u->status = ev->err >= 0 && ev->err < EXIT_FAILED ? ev->err : EXIT_FAILED;
 		if (ev->err != 0)
-			fprintf(stderr, "unixcmd: %s\n", log_escape(u->esc, sizeof(u->esc), ev->text,
-								   ev->len));
+			fprintf(stderr, "unixcmd: %s\n",
+				log_escape(u->esc, sizeof(u->esc), ev->text, ev->len));
 		u->state = DONE;
 		break;
 	case MGMTCLIENT_END:

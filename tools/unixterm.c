@@ -40,9 +40,9 @@ usage(FILE *f)
 		"A raw terminal for a unix stream socket (the management socket of vde_switch or\n"
 		"wirefilter): stdin goes to the socket, everything from the socket to stdout.\n"
 		"\n"
-		"  -t, --timeout SECS   when stdin is not a terminal, wait at most SECS seconds for\n"
-		"                       the prompt before sending the next line and before exiting\n"
-		"                       at the end of the input (default 10)\n"
+		"  -t, --timeout SECS   when stdin is not a terminal, wait at most SECS\n"
+		"                       seconds for the prompt before sending the next line\n"
+		"                       and before exiting at the end of the input (default 10)\n"
 		"  -h, --help           show this help and exit\n"
 		"  -V, --version        show the version and exit\n");
 }

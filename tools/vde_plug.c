@@ -104,7 +104,8 @@ usage(FILE *f)
 		"  -h | --help:              show this short summary\n"
 		"  -g GROUP | --group GROUP: set the group ownership (for vde://...)\n"
 		"  -G GROUP | --group2 GROUP: like -g, for the second plug\n"
-		"  -m MODE | --mod MODE:     comm socket protection mode (see chmod) (for vde://...)\n"
+		"  -m MODE | --mod MODE:     comm socket protection mode (see chmod)\n"
+		"                            (for vde://...)\n"
 		"  -M MODE | --mod2 MODE:    like -m, for the second plug\n"
 		"  --port PORT1, --port2 PORT2:\n"
 		"                            set the vde switch port (also: url[PORT])\n"
@@ -122,7 +123,8 @@ plug_watch(struct plug *p)
 	int want_out = p->len > p->off, i;
 	int full = PLUG_OUTQ - p->len < PLUG_FRAMEROOM && !p->closing;
 
-	if (want_out != p->out_watched && loop_mod_fd(p->loop, p->out_fd, want_out ? LOOP_OUT : 0) == 0)
+	if (want_out != p->out_watched &&
+	    loop_mod_fd(p->loop, p->out_fd, want_out ? LOOP_OUT : 0) == 0)
 		p->out_watched = want_out;
 	for (i = 0; i < p->nnets && !p->closing; i++) {
 		if (full == p->net[i].paused)
@@ -147,6 +149,8 @@ plug_flush(struct plug *p)
 		if (n < 0) {
 			if (errno != EPIPE && errno != ECONNRESET)
 				log_warn("write to stream");
+			if (p->child > 0)
+				p->child_ended_session = 1;
 			p->off = p->len = 0;
 			plug_finish(p, errno == EPIPE || errno == ECONNRESET ? 0 : 1);
 			return;
@@ -172,6 +176,13 @@ plug_out_cb(struct loop *l, int fd, unsigned events, void *arg)
 {
 	struct plug *p = arg;
 
+	/* reported even while not watched: with nothing to write, the reader is simply gone */
+	if ((events & LOOP_ERR) && p->len == p->off) {
+		if (p->child > 0)
+			p->child_ended_session = 1;
+		plug_finish(p, 0);
+		return;
+	}
 	plug_flush(p);
 }
 
@@ -219,6 +230,11 @@ plug_net_cb(struct loop *l, int fd, unsigned events, void *arg)
 	ssize_t got;
 	int i;
 
+	if ((events & LOOP_ERR) && n->paused) {
+		/* the peer hung up while we were not reading: nothing more will come */
+		plug_finish(p, 0);
+		return;
+	}
 	for (i = 0; i < PLUG_BATCH && !p->closing; i++) {
 		if (p->nnets == 1) {
 			if (PLUG_OUTQ - p->len < PLUG_FRAMEROOM)
@@ -244,8 +260,9 @@ plug_net_cb(struct loop *l, int fd, unsigned events, void *arg)
 			plug_finish(p, 0);
 			return;
 		}
+		/* not even an Ethernet header: an empty goodbye or a dropped datagram */
 		if (got < 14)
-			continue; /* not even an Ethernet header: empty goodbye or dropped datagram */
+			continue;
 		if (p->nnets == 1) {
 			dst[-2] = (unsigned char)(got >> 8);
 			dst[-1] = (unsigned char)got;
@@ -597,8 +614,10 @@ login_mode(int argc, char **argv, struct plug_opts *o)
 	}
 	openlog("vde_plug", LOG_PID, LOG_AUTH);
 	log_escape(esc, sizeof(esc), cmd, strlen(cmd));
-	syslog(LOG_WARNING, "%s: refused %s%s", plug_who(), argv[0][0] == '-' ? "login" : "command ",
-	       argv[0][0] == '-' ? "" : esc);
+	if (argv[0][0] == '-')
+		syslog(LOG_WARNING, "%s: refused an interactive login", plug_who());
+	else
+		syslog(LOG_WARNING, "%s: refused command \"%s\"", plug_who(), esc);
 	fputs(LOGIN_REFUSED, stderr);
 	return -1;
 }
@@ -789,8 +808,9 @@ main(int argc, char *argv[])
 	p.who = plug_who();
 	if (plug_setup(&p) < 0)
 		goto out_teardown;
-	snprintf(what, sizeof(what), "%s%s%s", opts.vnl[0] && opts.vnl[0][0] ? opts.vnl[0] : "default",
-		 p.nnets == 2 ? " " : "", p.nnets == 2 ? opts.vnl[1] : "");
+	snprintf(what, sizeof(what), "%s%s%s",
+		 opts.vnl[0] && opts.vnl[0][0] ? opts.vnl[0] : "default", p.nnets == 2 ? " " : "",
+		 p.nnets == 2 ? opts.vnl[1] : "");
 	if (opts.log)
 		syslog(LOG_INFO, "START %s %s", p.who, what);
 	if (loop_run(p.loop) < 0)

@@ -36,7 +36,9 @@ struct vterm {
 	uint64_t sent_ms;      /* when the awaited request was sent */
 	int refresh_help;      /* the user command may change the command set */
 	int help_ok;
-	int rl_active;         /* the readline handler is installed */
+	int rl_active;         /* the readline handler is installed (from the first prompt on) */
+	int rl_start;          /* install the readline handler after this batch of output */
+	int rl_hidden;         /* the edited line is erased while server output is printed */
 	int ended;             /* END OF SESSION received */
 	int quit;              /* leave the main loop; exit status in status */
 	int status;
@@ -59,8 +61,9 @@ usage(FILE *f)
 		"Usage: vdeterm [OPTIONS] SOCKET\n"
 		"Interactive terminal for the management socket of vde_switch or wirefilter:\n"
 		"line editing, history, command completion (TAB), debug messages shown as\n"
-		"\"** DBG MSG: ...\" without disturbing the line being typed. logout or Ctrl-D ends\n"
-		"the session. When stdin is not a terminal, commands are read one per line.\n"
+		"\"** DBG MSG: ...\" without disturbing the line being typed. logout or\n"
+		"Ctrl-D ends the session. When stdin is not a terminal, commands are read\n"
+		"one per line.\n"
 		"\n"
 		"  -h, --help      show this help and exit\n"
 		"  -V, --version   show the version and exit\n");
@@ -143,44 +146,53 @@ put_escaped(const char *text, size_t len)
 	}
 }
 
-/* Prints a line of output; above the edited line when readline is showing it. */
+/*
+ * Server output is printed above the line being edited: the prompt and the line are saved and
+ * erased before, and drawn again after, each batch of output.
+ */
 static void
-print_text(struct vterm *t, const char *prefix, const char *text, size_t len, int partial)
+line_hide(struct vterm *t, char **saved, int *point)
 {
-	char *saved = NULL;
-	int point = 0;
+	if (!t->rl_active || t->rl_hidden)
+		return;
+	*point = rl_point;
+	*saved = rl_copy_text(0, rl_end);
+	rl_save_prompt();
+	rl_replace_line("", 0);
+	rl_redisplay();
+	t->rl_hidden = 1;
+}
 
-	if (t->rl_active) {
-		point = rl_point;
-		saved = rl_copy_text(0, rl_end);
-		rl_save_prompt();
-		rl_replace_line("", 0);
-		rl_redisplay();
-	}
+static void
+line_show(struct vterm *t, char *saved, int point)
+{
+	fflush(stdout);
+	if (!t->rl_hidden)
+		return;
+	t->rl_hidden = 0;
+	rl_restore_prompt();
+	if (!t->rl_active)
+		return; /* the session ended meanwhile */
+	rl_replace_line(saved ? saved : "", 0);
+	rl_point = point;
+	rl_redisplay();
+}
+
+static void
+print_text(const char *prefix, const char *text, size_t len, int partial)
+{
 	fputs(prefix, stdout);
 	put_escaped(text, len);
 	if (!partial)
 		putchar('\n');
-	fflush(stdout);
-	if (t->rl_active) {
-		rl_restore_prompt();
-		rl_replace_line(saved ? saved : "", 0);
-		rl_point = point;
-		rl_redisplay();
-		free(saved);
-	}
 }
 
-static void on_input_line(char *line);
-
-/* The server is ready for a command: show the prompt (terminal) or send the next line. */
+/* The first prompt: readline starts once the bytes of this read are handled. */
 static void
 ready(struct vterm *t)
 {
-	if (t->tty && !t->rl_active && !t->quit) {
-		rl_callback_handler_install(t->prompt, on_input_line);
-		t->rl_active = 1;
-	}
+	if (t->tty && !t->rl_active)
+		t->rl_start = 1;
 }
 
 static void
@@ -224,7 +236,7 @@ on_event(void *arg, const struct mgmtclient_event *ev)
 
 	switch (ev->type) {
 	case MGMTCLIENT_BANNER:
-		print_text(t, "", ev->text, ev->len, ev->partial);
+		print_text("", ev->text, ev->len, ev->partial);
 		break;
 	case MGMTCLIENT_PROMPT:
 		if (t->awaiting == AWAIT_BANNER) {
@@ -239,23 +251,23 @@ on_event(void *arg, const struct mgmtclient_event *ev)
 			if (!ev->partial)
 				help_line(t, ev->text, ev->len);
 		} else {
-			print_text(t, "", ev->text, ev->len, ev->partial);
+			print_text("", ev->text, ev->len, ev->partial);
 		}
 		break;
 	case MGMTCLIENT_TEXT:
 		if (!quiet)
-			print_text(t, "", ev->text, ev->len, ev->partial);
+			print_text("", ev->text, ev->len, ev->partial);
 		break;
 	case MGMTCLIENT_RESULT:
 		if (quiet)
 			t->help_ok = ev->err == 0;
 		else
-			print_text(t, "", ev->text, ev->len, 0);
+			print_text("", ev->text, ev->len, 0);
 		if (ev->err != 0)
 			t->refresh_help = 0;
 		break;
 	case MGMTCLIENT_DEBUG:
-		print_text(t, "** DBG MSG: ", ev->text, ev->len, 0);
+		print_text("** DBG MSG: ", ev->text, ev->len, 0);
 		break;
 	case MGMTCLIENT_END:
 		t->ended = 1;
@@ -266,7 +278,10 @@ on_event(void *arg, const struct mgmtclient_event *ev)
 	}
 }
 
-/* A command typed by the user (readline callback); NULL on Ctrl-D. */
+/*
+ * A command typed by the user (readline callback); NULL on Ctrl-D. The handler stays installed
+ * (the terminal stays in readline's mode) but stdin is not read until the reply is complete.
+ */
 static void
 on_input_line(char *line)
 {
@@ -284,8 +299,6 @@ on_input_line(char *line)
 	cmd = line + strspn(line, " \t");
 	if (*cmd) {
 		add_history(line);
-		rl_callback_handler_remove();
-		t->rl_active = 0;
 		t->refresh_help = strncmp(cmd, "plugin/add", 10) == 0 ||
 				  strncmp(cmd, "plugin/del", 10) == 0;
 		send_line(t, line, AWAIT_USER);
@@ -377,16 +390,27 @@ read_stdin(struct vterm *t)
 	}
 }
 
+static void on_input_line(char *line);
+
 static void
 read_sock(struct vterm *t)
 {
-	char buf[8192];
+	char buf[8192], *saved = NULL;
 	ssize_t n = read(t->fd, buf, sizeof(buf));
+	int point = 0;
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n > 0) {
+		line_hide(t, &saved, &point);
 		mgmtclient_feed(&t->mc, buf, (size_t)n);
+		line_show(t, saved, point);
+		free(saved);
+		if (t->rl_start && !t->quit) {
+			t->rl_start = 0;
+			rl_callback_handler_install(t->prompt, on_input_line);
+			t->rl_active = 1;
+		}
 		return;
 	}
 	if (n == 0)
@@ -425,7 +449,7 @@ handle_signals(struct vterm *t)
 	if (!got_sigint)
 		return;
 	got_sigint = 0;
-	if (t->rl_active) {
+	if (t->rl_active && t->awaiting == AWAIT_NONE) {
 		rl_replace_line("", 0);
 		rl_crlf();
 		rl_on_new_line();
@@ -460,7 +484,10 @@ run(struct vterm *t)
 			pipe_next(t);
 		if (t->quit)
 			break;
-		nfds = (t->tty ? t->rl_active : !t->stdin_eof) ? 2 : 1;
+		if (t->tty)
+			nfds = t->rl_active && t->awaiting == AWAIT_NONE ? 2 : 1;
+		else
+			nfds = t->stdin_eof ? 1 : 2;
 		if ((ms = wait_timeout(t)) == 0) {
 			fprintf(stderr, "vdeterm: no %s from %s within %d s\n",
 				t->awaiting == AWAIT_BANNER ? "prompt" : "reply", t->sock,

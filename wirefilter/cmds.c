@@ -117,6 +117,12 @@ cmd_showinfo(struct mgmt_req *req)
 	return 0;
 }
 
+static double
+late_mean(const struct wf_dir *dr)
+{
+	return dr->late_n ? (double)dr->late_sum_ns / (double)dr->late_n / 1e3 : 0.0;
+}
+
 static int
 cmd_showstats(struct mgmt_req *req)
 {
@@ -144,7 +150,11 @@ cmd_showstats(struct mgmt_req *req)
 	size_t i;
 
 	if (req->argc == 1 && strcmp(req->argv[0], "reset") == 0) {
-		model_stats_reset(cmd_wf(req)->model);
+		struct wf *wf = cmd_wf(req);
+
+		model_stats_reset(wf->model);
+		for (i = 0; i < 2; i++)
+			wf->dir[i].late_n = wf->dir[i].late_sum_ns = wf->dir[i].late_max_ns = 0;
 		return 0;
 	}
 	if (req->argc > 0) {
@@ -158,6 +168,11 @@ cmd_showstats(struct mgmt_req *req)
 										   rows[i].off),
 			    (unsigned long long)*(const uint64_t *)(const void *)((const char *)b +
 										   rows[i].off));
+	/* how late the timer-driven output was: the emulator's own accuracy */
+	mgmt_printf(req, "%-18s %14.1f %14.1f\n", "late mean (us)", late_mean(&cmd_wf(req)->dir[0]),
+		    late_mean(&cmd_wf(req)->dir[1]));
+	mgmt_printf(req, "%-18s %14.1f %14.1f\n", "late max (us)",
+		    cmd_wf(req)->dir[0].late_max_ns / 1e3, cmd_wf(req)->dir[1].late_max_ns / 1e3);
 	return 0;
 }
 

@@ -6,7 +6,6 @@
  * input and discards what was queued toward it; frames it sent are still delivered when due.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +256,12 @@ dir_drain(struct wf *wf, int d, uint64_t now)
 		if (r < 0)
 			return; /* the queue was discarded */
 		wfq_pop(&dr->q);
+		if (r == 0) {
+			dr->late_n++;
+			dr->late_sum_ns += now - it->due_ns;
+			if (now - it->due_ns > dr->late_max_ns)
+				dr->late_max_ns = now - it->due_ns;
+		}
 		model_output(wf->model, d, it->len, r == 0);
 		free(it);
 	}
@@ -648,12 +653,10 @@ link_free(struct wf *wf)
 			if (sd->infd >= 0)
 				loop_del_fd(wf->loop, sd->infd);
 			if (sd->out_registered) {
-				/* what is still in the backlog goes out, blocking if needed */
-				if (wqueue_pending(&sd->out) > 0) {
-					fcntl(sd->outfd, F_SETFL,
-					      fcntl(sd->outfd, F_GETFL) & ~O_NONBLOCK);
-					wqueue_flush(&sd->out, sd->outfd);
-				}
+				/* what is still in the backlog goes out, if the reader takes it */
+				if (sd->out_open && wqueue_pending(&sd->out) > 0)
+					sock_write_all(sd->outfd, sd->out.buf + sd->out.off,
+						       wqueue_pending(&sd->out), 2000);
 				loop_del_fd(wf->loop, sd->outfd);
 			}
 			if (sd->dec)

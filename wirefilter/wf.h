@@ -48,6 +48,7 @@ struct wf_dir {
 	uint64_t hold_until_ns; /* speed: the sender's interface is busy */
 	int out_blocked;        /* the output side cannot take more now */
 	int out_retry;          /* ENOBUFS: retry on a timer (poll does not report room) */
+	uint64_t late_n, late_sum_ns, late_max_ns; /* queued frames sent after their due time */
 };
 
 struct wf {

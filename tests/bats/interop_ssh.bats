@@ -136,7 +136,7 @@ broker_home() {
 	broker_home
 	pkt_recv_bg "$T/got" "$T/sw" --count 2 --type 0x88b5 --from 02:00:00:00:24:01
 	# what sshd does for a user whose login shell is vde_plug: SHELL -c "vde_plug"
-	timeout 20 "$DPIPE" "$PKT" send - --out "$T/sent" --size 1514 --count 2 --linger 500 \
+	timeout 20 "$DPIPE" "$PKT" send - --out "$T/sent" --size 1514 --count 2 --linger 1000 \
 		--src 02:00:00:00:24:01 = "${SSH[@]}" root@127.0.0.1 \
 		env "HOME=$T/home" "LD_LIBRARY_PATH=$LD_LIBRARY_PATH" "$PLUG" -c vde_plug
 	wait "$PKT_PID"
@@ -158,7 +158,7 @@ broker_home() {
 	broker_home
 	pkt_recv_bg "$T/got_in" "$T/sw" --count 2 --type 0x88b5 --from 02:00:00:00:25:01
 	SSH_CLIENT="192.0.2.8 40000 22" HOME="$T/home" timeout 10 "$DPIPE" \
-		"$PKT" send - --out "$T/sent_in" --size 300 --count 2 --linger 500 \
+		"$PKT" send - --out "$T/sent_in" --size 300 --count 2 --linger 1000 \
 		--src 02:00:00:00:25:01 = "$PLUG" -c vde_plug
 	wait "$PKT_PID"
 	diff "$T/sent_in" "$T/got_in"

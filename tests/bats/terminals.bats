@@ -40,6 +40,11 @@ elif mode == "reason":
     c.sendall(b"port 7 does not exist\n1002 No such file or directory\n\nvde$ ")
 elif mode == "echo":
     c.sendall(b"0000 DATA END WITH '.'\n" + cmd + b".\n1000 Success\n\nvde$ ")
+elif mode == "evil":
+    while cmd:
+        c.sendall(b"3023 port/descr \x1b[2J\n0000 DATA END WITH '.'\nbell\x07\n.\n"
+                  b"1000 Success\n\nvde$ ")
+        cmd = c.recv(4096)
 time.sleep(1)
 EOF
 	bg python3 "$BATS_TEST_TMPDIR/fake.py" "$sock" "$2"
@@ -141,6 +146,16 @@ EOF
 	[[ "$output" == *"VLAN 0010"* ]]
 	run "$UNIXCMD" -s "$BATS_TEST_TMPDIR/sw.mgmt" logout
 	[ "$status" -eq 0 ]
+}
+
+@test "unixcmd takes the command line of vde2's unixcmd (-f rcfile, -v)" {
+	start_ref_switch sw
+	run --separate-stderr "$UNIXCMD" -f /etc/vde2/vdecmd -v -s "$BATS_TEST_TMPDIR/sw.mgmt" \
+		hash/showinfo
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Hash size 128" ]
+	[[ "$stderr" == *"-> hash/showinfo"* ]]
+	[[ "$stderr" == *"<- result: Success"* ]]
 }
 
 @test "unixcmd against our switch: data, EINVAL, ENOSYS" {
@@ -285,6 +300,17 @@ EOF
 	[[ "$output" != *"0000 DATA"* ]]
 }
 
+@test "vdeterm does not pass control characters from the server to the terminal" {
+	[ -x "$VDETERM" ] || skip "vdeterm not built (no readline)"
+	fake_server f evil
+	run timeout 20 "$VDETERM" "$BATS_TEST_TMPDIR/f.mgmt" < <(printf 'x\n')
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'** DBG MSG: port/descr \x1b[2J'$'\n'* ]]
+	[[ "$output" == *'bell\x07'$'\n''Success'* ]]
+	[[ "$output" != *$'\x1b'* ]]
+	[[ "$output" != *$'\x07'* ]]
+}
+
 @test "vdeterm in a terminal: prompt, output, completion, debug lines while typing, Ctrl-D" {
 	[ -x "$VDETERM" ] || skip "vdeterm not built (no readline)"
 	start_ref_switch sw
@@ -312,7 +338,39 @@ p = expect(b"Hash size 128\r\n", since=p)
 expect(re.escape(prompt), since=p)
 plug.kill()
 plug.wait()
+send(b"bogus/line")
+p = expect(b"bogus/line", since=p)
+send(b"\x03")
+p = expect(re.escape(prompt), since=p)
+send(b"hash/showinfo\r")
+p = expect(b"Hash size 128\r\n", since=p)
 send(b"\x04")
+sys.exit(0 if wait_exit() == 0 else 1)
+EOF
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "vdeterm completion learns the commands of a plugin added in the session" {
+	[ -x "$VDETERM" ] || skip "vdeterm not built (no readline)"
+	[ -f /usr/lib/vde2/plugins/dump.so ] || skip "Debian's vde2 dump plugin not installed"
+	start_ref_switch sw
+	VDETERM="$VDETERM" M="$BATS_TEST_TMPDIR/sw.mgmt" pty_run <<'EOF'
+from ptylib import *
+prompt = re.escape(("vde[%s]: " % os.environ["M"]).encode())
+spawn(os.environ["VDETERM"], os.environ["M"])
+p = expect(prompt)
+send(b"dump/ac\t\r")
+p = expect(b"Function not implemented\r\n" + prompt, since=p)
+send(b"plugin/add /usr/lib/vde2/plugins/dump.so\r")
+p = expect(b"Success\r\n" + prompt, since=p)
+send(b"dump/ac\t\r")
+p = expect(re.escape(b"dump/active \r\n") + b".*Success\r\n" + prompt, since=p)
+send(b"plugin/del dump\r")
+p = expect(b"Success\r\n" + prompt, since=p)
+send(b"dump/ac\t\r")
+p = expect(b"Function not implemented\r\n" + prompt, since=p)
+send(b"logout\r")
 sys.exit(0 if wait_exit() == 0 else 1)
 EOF
 	echo "$output"
@@ -336,7 +394,8 @@ from ptylib import *
 spawn(os.environ["VDETERM"], os.environ["M"])
 expect(b"\\]: ")
 send(b"hash/sh")
-os.kill(int(os.environ["SWPID"]), signal.SIGTERM)
+# the switch exits at EOF on its stdin: end its feeder so that nothing outlives the test
+subprocess.run(["pkill", "-TERM", "-P", os.environ["SWPID"]])
 expect(b"connection closed by the server")
 sys.exit(0 if wait_exit() == 1 else 1)
 EOF

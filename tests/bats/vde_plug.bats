@@ -14,7 +14,10 @@ setup() {
 	cat >"$T/codec.py" <<'EOF'
 import hashlib, struct, sys
 def frame(n):
+    # an IPv4 header whose total length matches: jumbo frames must look like IP to the codec
     body = bytes((n * 7 + k) % 251 for k in range(n - 14))
+    if n >= 34:
+        body = bytes([0x45, 0, (n - 14) >> 8, (n - 14) & 255]) + bytes(16) + body[20:]
     return b'\xff' * 6 + bytes([2, 0, 0, 0, n >> 8 & 255, n & 255]) + b'\x08\x00' + body
 if sys.argv[1] == 'enc':
     out = b''.join(struct.pack('>H', int(n)) + frame(int(n)) for n in sys.argv[2:])
@@ -56,6 +59,30 @@ got() {
 	wait_for 5 cmp -s "$T/$name.want" <(dec "$T/$name.out")
 }
 
+# start_syslog: a syslog socket at $T/dev/log whose messages land in $T/syslog.txt.
+# with_syslog CMD...: runs CMD in a private mount namespace where that socket is /dev/log.
+# Both need root (see can_unshare).
+start_syslog() {
+	mkdir -p "$T/dev"
+	for n in null zero urandom; do touch "$T/dev/$n"; done
+	bg python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(4096).decode(errors="replace") + "\n")
+        f.flush()' "$T/dev/log" "$T/syslog.txt" </dev/null >/dev/null 2>&1 3>&-
+	wait_for 5 test -S "$T/dev/log"
+}
+with_syslog() {
+	unshare -m --propagation private bash -c '
+		for n in null zero urandom; do mount --bind /dev/$n "$0/dev/$n" || exit 99; done
+		mount --rbind "$0/dev" /dev || exit 99
+		exec "$@"' "$T" "$@"
+}
+can_unshare() { [ "$(id -u)" = 0 ] && unshare -m --propagation private true 2>/dev/null; }
+
 # A switch for the test: ours when built, Debian's otherwise.
 any_switch() {
 	if [ -x "$SW" ]; then start_switch "$@"; else start_ref_switch "$@"; fi
@@ -75,15 +102,23 @@ any_switch() {
 }
 
 @test "a frame written into one plug comes out of another on the same switch (vdeplug4 syntax)" {
-	start_ref_switch sw
+	any_switch sw
 	rx b "$T/sw"
 	wait_for 5 ports_at_least "$T/sw" 1
 	enc 60 1000 1514 | "$PLUG" "vde://$T/sw"
 	got b 60 1000 1514
 }
 
-@test "VDE2 syntax: -s, --sock, sock; -p N is the port and must be > 0" {
+@test "interop: the same through Debian's vde_switch" {
 	start_ref_switch sw
+	rx b "$T/sw"
+	wait_for 5 ports_at_least "$T/sw" 1
+	enc 60 1000 1514 | "$PLUG" "$T/sw"
+	got b 60 1000 1514
+}
+
+@test "VDE2 syntax: -s, --sock, sock; -p N is the port and must be > 0" {
+	any_switch sw
 	rx b -s "$T/sw"
 	wait_for 5 ports_at_least "$T/sw" 1
 	enc 100 | "$PLUG" --sock "$T/sw" -m 0700
@@ -98,7 +133,7 @@ any_switch() {
 }
 
 @test "-p FILE (not a number) is the vdeplug4 pidfile" {
-	start_ref_switch sw
+	any_switch sw
 	bg bash -c 'sleep 60 | exec "$0" "$@"' "$PLUG" -p "$T/plug.pid" "$T/sw" 3>&-
 	wait_for 5 test -s "$T/plug.pid"
 	pid=$(cat "$T/plug.pid")
@@ -108,7 +143,7 @@ any_switch() {
 }
 
 @test "stream to a coprocess: frames from the command reach the switch, its status is returned" {
-	start_ref_switch sw
+	any_switch sw
 	rx b "$T/sw"
 	wait_for 5 ports_at_least "$T/sw" 1
 	run "$PLUG" "$T/sw" = sh -c "python3 '$T/codec.py' enc 100 200; sleep 0.3; exit 3"
@@ -117,7 +152,7 @@ any_switch() {
 }
 
 @test "vde_plug SW = cat reflects frames back to the sender" {
-	start_ref_switch sw
+	any_switch sw
 	bg "$PLUG" "$T/sw" = cat 3>&-
 	wait_for 5 ports_at_least "$T/sw" 1
 	(enc 300; sleep 3) | "$PLUG" "$T/sw" >"$T/a.out" &
@@ -126,8 +161,8 @@ any_switch() {
 }
 
 @test "VNL1 VNL2: a direct cable between two switches" {
-	start_ref_switch sw1
-	start_ref_switch sw2
+	any_switch sw1
+	any_switch sw2
 	bg "$PLUG" "$T/sw1" "vde://$T/sw2" 3>&-
 	rx b "$T/sw2"
 	wait_for 5 ports_at_least "$T/sw1" 1
@@ -137,7 +172,7 @@ any_switch() {
 }
 
 @test "seqpacket://FD cable, the way User-Mode Linux runs it" {
-	start_ref_switch sw
+	any_switch sw
 	rx b "$T/sw"
 	wait_for 5 ports_at_least "$T/sw" 1
 	cat >"$T/uml.py" <<'EOF'
@@ -181,7 +216,7 @@ EOF
 }
 
 @test "login shell: -c vde_plug plugs the session into the default switch" {
-	start_ref_switch sw
+	any_switch sw
 	mkdir "$T/home" "$T/home/.vde2"
 	ln -s "$T/sw" "$T/home/.vde2/default.switch"
 	rx b "$T/sw"
@@ -190,8 +225,54 @@ EOF
 	got b 128
 }
 
+@test "-L logs START, each new IP source address once, and STOP to syslog" {
+	can_unshare || skip "needs root and unshare -m"
+	start_syslog
+	any_switch sw
+	python3 - "$T/ipframes" <<'EOF'
+import struct, sys
+def ip4(src):
+    f = b'\xff' * 6 + b'\x02\0\0\0\0\x05' + b'\x08\x00'
+    f += bytes([0x45, 0, 0, 46, 0, 0, 0, 0, 64, 17, 0, 0]) + bytes(src) + bytes([10, 9, 9, 9])
+    f += bytes(26)
+    return struct.pack('>H', len(f)) + f
+open(sys.argv[1], 'wb').write(ip4([10, 1, 2, 3]) * 3 + ip4([10, 1, 2, 4]))
+EOF
+	run with_syslog "$PLUG" -L "$T/sw" <"$T/ipframes"
+	[ "$status" -eq 0 ]
+	wait_for 5 grep -q STOP "$T/syslog.txt"
+	cat "$T/syslog.txt"
+	grep -q "START user=$(id -un) $T/sw" "$T/syslog.txt"
+	[ "$(grep -c 'IPv4 10.1.2.3 vlan 0' "$T/syslog.txt")" -eq 1 ]
+	grep -q 'IPv4 10.1.2.4 vlan 0' "$T/syslog.txt"
+}
+
+@test "login mode logs START/STOP with the user and the SSH client; refusals are logged" {
+	can_unshare || skip "needs root and unshare -m"
+	start_syslog
+	any_switch sw
+	mkdir "$T/home" "$T/home/.vde2"
+	ln -s "$T/sw" "$T/home/.vde2/default.switch"
+	run with_syslog env HOME="$T/home" SSH_CLIENT="192.0.2.7 5555 22" "$PLUG" -c vde_plug </dev/null
+	[ "$status" -eq 0 ]
+	run with_syslog env SSH_CLIENT="192.0.2.8 5555 22" "$PLUG" -c "rm -rf x"
+	[ "$status" -eq 1 ]
+	wait_for 5 grep -q 'refused' "$T/syslog.txt"
+	cat "$T/syslog.txt"
+	grep -q "START user=$(id -un) SSH=192.0.2.7" "$T/syslog.txt"
+	grep -q "STOP user=$(id -un) SSH=192.0.2.7" "$T/syslog.txt"
+	grep -q 'SSH=192.0.2.8: refused command "rm -rf x"' "$T/syslog.txt"
+}
+
+@test "the plug ends at once when the reader of its stdout goes away" {
+	any_switch sw
+	run timeout 5 bash -c '"$0" "$1" < <(sleep 10) | true; echo "plug ${PIPESTATUS[0]}"' "$PLUG" "$T/sw"
+	[ "$status" -eq 0 ]
+	[ "$output" = "plug 0" ]
+}
+
 @test "1 MiB of random bytes on stdin: plug and switch survive, errors are rate-limited" {
-	start_ref_switch sw
+	any_switch sw
 	rx b "$T/sw"
 	wait_for 5 ports_at_least "$T/sw" 1
 	head -c 1048576 /dev/urandom >"$T/garbage"
@@ -208,7 +289,7 @@ EOF
 }
 
 @test "the plug exits with status 0 when the switch shuts down" {
-	start_ref_switch sw
+	any_switch sw
 	bg bash -c '"$0" "$@" < <(sleep 60); echo "exit $?" >"$1.status"' "$PLUG" "$T/sw" 3>&-
 	wait_for 5 ports_at_least "$T/sw" 1
 	kill -TERM "$SWPID"
@@ -217,7 +298,7 @@ EOF
 }
 
 @test "stdin EOF ends the plug cleanly; a slow reader gets whole frames" {
-	start_ref_switch sw
+	any_switch sw
 	bg bash -c 'sleep 60 | "$0" "$1" | (sleep 2; cat >"$2")' "$PLUG" "$T/sw" "$T/b.out" 3>&-
 	wait_for 5 ports_at_least "$T/sw" 1
 	sizes=$(for i in $(seq 300); do echo 1400; done)
@@ -247,8 +328,8 @@ EOF
 @test "-d needs a cable or a command; as a daemon the cable writes its pidfile" {
 	run "$PLUG" -d "$T/sw"
 	[ "$status" -eq 1 ]
-	start_ref_switch sw1
-	start_ref_switch sw2
+	any_switch sw1
+	any_switch sw2
 	run "$PLUG" -d --pidfile "$T/cable.pid" "$T/sw1" "$T/sw2"
 	[ "$status" -eq 0 ]
 	wait_for 5 test -s "$T/cable.pid"

@@ -510,3 +510,71 @@ for n in ("ctl", "003.9"):
 	[ "$status" -eq 0 ]
 	[[ "$output" == "connected $BATS_TEST_TMPDIR/sw/002."* ]]
 }
+
+@test "-d daemonizes with a pidfile and relative paths; shutdown cleans up" {
+	cd "$BATS_TEST_TMPDIR"
+	run "$SW" -d -s sw -M sw.mgmt -p sw.pid -m 0660
+	[ "$status" -eq 0 ]
+	wait_for 5 test -s sw.pid
+	SWPID=$(cat sw.pid)
+	VDE_PIDS+=("$SWPID")
+	kill -0 "$SWPID"
+	[ "$(stat -c %a sw/ctl)" = "660" ]
+	[ "$(stat -c %a sw)" = "2770" ]
+	run swcmd sw showinfo
+	[ "${lines[4]}" = "mgmt $BATS_TEST_TMPDIR/sw.mgmt perm 0600" ]
+	swcmd sw shutdown || true
+	wait_for 5 bash -c "! kill -0 $SWPID"
+	[ ! -e sw ] && [ ! -e sw.mgmt ] && [ ! -e sw.pid ]
+}
+
+@test "running out of descriptors pauses accepting instead of spinning" {
+	bg bash -c 'ulimit -n 48; exec "$0" "$@"' "$SW" --nostdin -s "$BATS_TEST_TMPDIR/sw" \
+		-M "$BATS_TEST_TMPDIR/sw.mgmt"
+	SWPID=$BG_PID
+	wait_for 5 test -S "$BATS_TEST_TMPDIR/sw.mgmt"
+	python3 - "$BATS_TEST_TMPDIR/sw/ctl" "$SWPID" <<'PY'
+import socket, sys, time
+def cpu():
+    f = open("/proc/%s/stat" % sys.argv[2]).read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])
+socks = []
+for i in range(80):
+    s = socket.socket(socket.AF_UNIX); s.setblocking(False)
+    try:
+        s.connect(sys.argv[1])
+    except (BlockingIOError, ConnectionRefusedError, OSError):
+        pass
+    socks.append(s)
+c0 = cpu(); time.sleep(2); c1 = cpu()
+assert c1 - c0 < 50, "switch spun: %d ticks" % (c1 - c0)
+for s in socks:
+    s.close()
+PY
+	wait_for 8 bash -c "timeout 3 '$RAW' '$BATS_TEST_TMPDIR/sw' </dev/null >/dev/null"
+}
+
+@test "VLAN 4095 isolates a port; setsize keeps the table; resetcounter zeroes counters" {
+	start_switch sw
+	( echo "quiet 2500"; echo "sleep 1000" ) | "$RAW" -p 2 "$BATS_TEST_TMPDIR/sw" >"$BATS_TEST_TMPDIR/p2.out" &
+	VDE_PIDS+=($!)
+	( echo "expect 1 2500"; echo "sleep 3000" ) | "$RAW" -p 3 "$BATS_TEST_TMPDIR/sw" >"$BATS_TEST_TMPDIR/p3.out" &
+	VDE_PIDS+=($!)
+	wait_for 5 bash -c "[ \$(ls '$BATS_TEST_TMPDIR/sw' | grep -c '^00[23]\.') -eq 2 ]"
+	run swcmd sw "port/setvlan 2 4095"
+	[ "$output" = "1000 Success" ]
+	( echo "send ff:ff:ff:ff:ff:ff 02:00:00:00:00:07 60"; echo "sleep 10000" ) |
+		"$RAW" -p 1 "$BATS_TEST_TMPDIR/sw" >/dev/null &
+	VDE_PIDS+=($!)
+	wait_for 5 grep -q OK "$BATS_TEST_TMPDIR/p3.out"
+	wait_for 5 grep -q none "$BATS_TEST_TMPDIR/p2.out"
+	run swcmd sw "hash/setsize 1024"
+	[ "$output" = "1000 Success" ]
+	run swcmd sw "hash/find 02:00:00:00:00:07"
+	[[ "${lines[1]}" == *"to port: 001"* ]]
+	run swcmd sw "port/print 1"
+	[ "${lines[3]}" = " IN:  pkts          1          bytes                   60" ]
+	swcmd sw "port/resetcounter 1"
+	run swcmd sw "port/print 1"
+	[ "${lines[3]}" = " IN:  pkts          0          bytes                    0" ]
+}

@@ -1,0 +1,368 @@
+#!/usr/bin/env bats
+# wirefilter end to end: two of our switches joined by wirefilter, frames from tests/helpers/
+# wf_gen (numbered, timestamped) measured on the other side. Accuracy (loss, bursts, delay,
+# bandwidth), mtu, capacity, dup, fifo, per-direction settings, the dpipe and stdin->stdout
+# forms, absurd values, the console, Markov mode, a side going away, reproducibility.
+load ../helpers/common
+
+WF="$VDE_BIN/wirefilter/wirefilter"
+GEN="$HELPERS/wf_gen"
+
+setup() {
+	T="$BATS_TEST_TMPDIR"
+}
+
+# start_wf ARGS...: wirefilter between switches a and b, management socket $T/wf.m.
+start_wf() {
+	start_switch a
+	SWA=$SWPID
+	start_switch b
+	bg "$WF" --nostdin -M "$T/wf.m" -v "$T/a:$T/b" "$@" 2>>"$T/wf.log"
+	WFPID=$BG_PID
+	wait_for 5 test -S "$T/wf.m"
+}
+
+wf() {
+	"$UNIXCMD" -s "$T/wf.m" "$@"
+}
+
+# gen ARGS...: runs wf_gen and sets G_<key> for each key=value it prints.
+gen() {
+	local out kv
+	out=$("$GEN" "$@") || return 1
+	echo "# wf_gen $*: $out" >&3
+	for kv in $out; do
+		printf -v "G_${kv%%=*}" '%s' "${kv#*=}"
+	done
+}
+
+# near VALUE TARGET TOLERANCE: |VALUE - TARGET| <= TOLERANCE
+near() {
+	awk -v v="$1" -v t="$2" -v e="$3" 'BEGIN { d = v - t; if (d < 0) d = -d; exit !(d <= e) }' || {
+		echo "# $1 is not within $2 +- $3" >&3
+		return 1
+	}
+}
+
+@test "10% loss over 20000 frames measures 10% +-1" {
+	start_wf -l 10 --seed 11
+	gen --count 20000 --rate 20000 "$T/a" "$T/b"
+	near "$G_loss" 0.10 0.01
+	[ "$G_dups" -eq 0 ] && [ "$G_corrupted" -eq 0 ]
+	# the counters agree with what was measured
+	run wf showstats
+	[[ "$output" =~ dropped\ loss\ +([0-9]+) ]]
+	[ "${BASH_REMATCH[1]}" -eq "$G_lost" ]
+}
+
+@test "burst loss 10%/5: mean burst 5 +-0.5, loss 10% +-1.5" {
+	start_wf -l 10 -L 5 --seed 5
+	gen --count 30000 --rate 30000 "$T/a" "$T/b"
+	near "$G_burst_mean" 5 0.5
+	near "$G_loss" 0.10 0.015
+}
+
+# Delays are judged on robust statistics (median, trimmed mean, quartiles): on a shared machine
+# the scheduler adds rare late outliers that would move a plain mean.
+@test "delay 50+10N: mean 50 ms +-1, quartiles of sigma 10/3 (nofifo)" {
+	start_wf -d 50+10N -N --seed 3
+	gen --count 600 --rate 400 "$T/a" "$T/b"
+	[ "$G_lost" -eq 0 ]
+	near "$G_delay_tmean_ms" 50 1
+	near "$G_delay_p50_ms" 50 1
+	# interquartile range of a normal law: 1.349 sigma = 4.5 ms
+	near "$(awk -v a="$G_delay_p25_ms" -v b="$G_delay_p75_ms" 'BEGIN { print b - a }')" 4.5 1.2
+	awk -v lo="$G_delay_p1_ms" -v hi="$G_delay_p99_ms" 'BEGIN { exit !(lo > 41 && hi < 60) }'
+	[ "$G_reordered" -gt 0 ]
+}
+
+@test "delay 50+10U stays within [40, 60] ms; fifo keeps the order" {
+	start_wf -d 50+10U --seed 4
+	gen --count 400 --rate 400 "$T/a" "$T/b"
+	[ "$G_lost" -eq 0 ] && [ "$G_reordered" -eq 0 ]
+	awk -v lo="$G_delay_min_ms" -v hi="$G_delay_p90_ms" 'BEGIN { exit !(lo >= 40 && hi < 61) }'
+}
+
+@test "sub-millisecond delay: 0.5 ms" {
+	start_wf -d 0.5
+	gen --count 200 --rate 1000 "$T/a" "$T/b"
+	awk -v lo="$G_delay_min_ms" -v m="$G_delay_p50_ms" 'BEGIN { exit !(lo >= 0.5 && m < 1.5) }'
+}
+
+@test "bandwidth 10 Mbit/s delivers 10 +-0.5 Mbit/s" {
+	start_wf -b 1250000
+	gen --count 1500 --size 1000 --rate 0 "$T/a" "$T/b"
+	[ "$G_lost" -eq 0 ]
+	near "$G_rate_bps" 10000000 500000
+}
+
+@test "speed paces the sender's interface" {
+	start_wf -s 500000
+	gen --count 500 --size 1000 --rate 0 "$T/a" "$T/b"
+	# frames that got through left at most at 500000 bytes/s
+	awk -v r="$G_rate_bps" 'BEGIN { exit !(r > 3400000 && r < 4200000) }'
+}
+
+@test "mtu 1500 passes 1500-byte frames and drops 1501-byte ones (no header counted)" {
+	start_wf -m 1500
+	gen --count 50 --size 1500 --rate 1000 "$T/a" "$T/b"
+	[ "$G_received" -eq 50 ]
+	gen --count 50 --size 1501 --rate 1000 --wait 500 "$T/a" "$T/b"
+	[ "$G_received" -eq 0 ]
+	run wf showstats
+	[[ "$output" =~ dropped\ mtu\ +50\  ]]
+}
+
+@test "jumbo frames: 9000 and 65535 bytes cross the cable" {
+	start_wf
+	gen --count 20 --size 9000 --rate 200 "$T/a" "$T/b"
+	[ "$G_received" -eq 20 ] && [ "$G_maxlen" -eq 9000 ]
+	gen --count 5 --size 65535 --rate 100 "$T/a" "$T/b"
+	[ "$G_received" -eq 5 ] && [ "$G_maxlen" -eq 65535 ]
+}
+
+@test "capacity bounds the queue: excess dropped and counted" {
+	start_wf -d 200 -c 10000
+	gen --count 100 --size 1000 --rate 0 "$T/a" "$T/b"
+	[ "$G_received" -eq 10 ]
+	run wf showstats
+	[[ "$output" =~ dropped\ capacity\ +90\  ]]
+}
+
+@test "dup 50: one extra copy per frame on average" {
+	start_wf -D 50 --seed 7
+	gen --count 4000 --rate 4000 "$T/a" "$T/b"
+	[ "$G_lost" -eq 0 ]
+	near "$(awk -v d="$G_dups" -v n="$G_sent" 'BEGIN { print d / n }')" 1.0 0.1
+}
+
+@test "noise flips bits inside frames only" {
+	start_wf -n 734 --seed 9
+	gen --count 300 --size 1000 --rate 1000 "$T/a" "$T/b"
+	# 0.7 flipped bits per 1000-byte frame on average: about half the frames are damaged
+	[ "$G_corrupted" -gt 100 ] && [ "$G_received" -gt 100 ]
+	[ $((G_corrupted + G_received + G_foreign)) -ge 290 ]
+}
+
+@test "per-direction settings affect only their direction" {
+	start_wf -l LR100 -d RL20
+	gen --count 200 --rate 1000 --wait 500 "$T/a" "$T/b"
+	[ "$G_received" -eq 0 ]
+	gen --count 200 --rate 1000 "$T/b" "$T/a"
+	[ "$G_received" -eq 200 ]
+	near "$G_delay_p50_ms" 20.3 0.5
+	run wf showinfo
+	[[ "$output" == *"Loss   L->R 100+0U   R->L 0+0U"* ]]
+	[[ "$output" == *"Delay  L->R 0+0U   R->L 20+0U"* ]]
+}
+
+@test "absurd values are refused with a reason; the previous setting stays" {
+	start_wf -D 10 -b 1000000 -s 2000000 -l 5
+	for cmd in "dup 100" "bandwidth 0.5" "bandwidth 0" "speed 0" "markov-numnodes 65536" \
+		"loss -5" "loss abc" "loss 101" "loss 5[3]" "delay 1e12" "mtu 70000" \
+		"markov-time 0" "setedge 0,5,10" "showinfo 7" "fifo maybe" "lostburst 0.5"; do
+		run wf $cmd
+		[ "$status" -eq 22 ] || { echo "# $cmd -> $status" >&3; false; }
+		[ -n "$output" ]
+	done
+	run wf showinfo
+	[[ "$output" == *"Loss   L->R 5+0U"* && "$output" == *"Dup    L->R 10+0U"* ]]
+	[[ "$output" == *"Bandw  L->R 1000000+0U"* && "$output" == *"Speed  L->R 2000000+0U"* ]]
+	kill -0 "$WFPID"
+	gen --count 100 --rate 1000 "$T/a" "$T/b"
+	[ "$G_received" -gt 80 ]
+}
+
+@test "console protocol: banner, prompt VDEwf\$, data blocks, unknown command" {
+	start_wf -l LR7.5 -d 30+5N
+	run socat -t 1 - "UNIX-CONNECT:$T/wf.m" <<<$'showinfo\nfrobnicate\nlogout'
+	[[ "$output" == *"VDE wirefilter V."* ]]
+	[[ "$output" == *$'\nVDEwf$ '* ]]
+	[[ "$output" == *"0000 DATA END WITH '.'"$'\n'"WireFilter: bidirectional"* ]]
+	[[ "$output" == *"Loss   L->R 7.5+0U   R->L 0+0U"* ]]
+	[[ "$output" == *"Delay  L->R 30+5N   R->L 30+5N"* ]]
+	[[ "$output" == *"1038 Function not implemented"* ]]
+	[[ "$output" == *"9999 END OF SESSION"* ]]
+	run wf help
+	for c in showinfo loss lostburst delay dup bandwidth speed noise mtu chanbufsize capacity \
+		fifo markov-numnodes markov-setnode markov-name markov-time setedge showedges \
+		showcurrent markov-debug logout shutdown load showstats; do
+		[[ "$output" == *$'\n'"$c "* ]] || { echo "# help lacks $c" >&3; false; }
+	done
+}
+
+@test "Markov mode: per-node values, edges, names, current node, debug lines" {
+	start_wf --markov-numnodes 2
+	wf loss 100[1]
+	wf setedge 0,1,30
+	wf markov-name 1,down
+	run wf showedges 0
+	[[ "$output" == *'Edge 0 ->0  ""->"" weight 70'* ]]
+	[[ "$output" == *'Edge 0 ->1  ""->"down" weight 30'* ]]
+	wf markov-setnode 1
+	run wf showcurrent
+	[[ "$output" == *'Current Markov Node 1 "down" (0,..,1)'* ]]
+	gen --count 100 --rate 1000 --wait 300 "$T/a" "$T/b"
+	[ "$G_received" -eq 0 ]
+	wf markov-setnode 0
+	wf setedge 0,1,0
+	gen --count 100 --rate 1000 "$T/a" "$T/b"
+	[ "$G_received" -eq 100 ]
+	# a session with markov-debug sees the node changes
+	wf setedge 0,1,100
+	wf setedge 1,0,100
+	wf markov-time 10
+	run socat -t 1 - "UNIX-CONNECT:$T/wf.m" < <(echo markov-debug 1; sleep 0.3; echo logout)
+	[[ "$output" == *'markov Node 0 "" -> 1 "down"'* ]]
+	# shrinking removes the current node's edges into node 1 and goes back to node 0
+	wf markov-numnodes 1
+	run wf showcurrent
+	[[ "$output" == *'Current Markov Node 0 "" (0,..,0)'* ]]
+}
+
+@test "rc file runs before the first frame" {
+	start_switch a
+	start_switch b
+	printf 'loss LR100\n# a comment\nmtu 1000\n' >"$T/rc"
+	bg "$WF" --nostdin -M "$T/wf.m" -f "$T/rc" -v "$T/a:$T/b" 2>>"$T/wf.log"
+	wait_for 5 test -S "$T/wf.m"
+	run wf showinfo
+	[[ "$output" == *"Loss   L->R 100+0U"* && "$output" == *"MTU    L->R 1000 "* ]]
+}
+
+@test "dpipe form: both directions, each with its own settings" {
+	start_switch a
+	start_switch b
+	bg "$DPIPE" "$PLUG" "$T/a" = "$WF" -M "$T/wf.m" -l LR100 --seed 2 = "$PLUG" "$T/b"
+	wait_for 5 test -S "$T/wf.m"
+	run wf showinfo
+	[[ "$output" == *"WireFilter: bidirectional"* ]]
+	wait_for 5 port_has b "ACTIVE"
+	gen --count 300 --rate 1000 "$T/b" "$T/a"
+	[ "$G_received" -eq 300 ]
+	gen --count 100 --rate 1000 --wait 500 "$T/a" "$T/b"
+	[ "$G_received" -eq 0 ]
+	wf loss 0
+	gen --count 300 --rate 1000 "$T/a" "$T/b"
+	[ "$G_received" -eq 300 ]
+}
+
+@test "dpipe form: a busy direction does not stall the other" {
+	start_switch a
+	start_switch b
+	bg "$DPIPE" "$PLUG" "$T/a" = "$WF" -M "$T/wf.m" -b RL200000 = "$PLUG" "$T/b"
+	wait_for 5 test -S "$T/wf.m"
+	# RL is flooded through a 200 kB/s bottleneck while LR must flow freely
+	"$GEN" --count 3000 --size 1400 --rate 0 --linger 200 "$T/b" "$T/a" >"$T/rl.out" &
+	local rl=$!
+	gen --count 500 --rate 1000 "$T/a" "$T/b"
+	[ "$G_received" -eq 500 ]
+	awk -v m="$G_delay_max_ms" 'BEGIN { exit !(m < 100) }'
+	kill "$rl" 2>/dev/null || true
+	wait "$rl" || true
+}
+
+@test "stdin -> stdout: mono-directional, 65535-byte frames, same seed same output" {
+	python3 - "$T/in" <<'EOF'
+import struct, sys
+def frame(n, k):
+    body = bytes((n * 7 + k + i) % 251 for i in range(n - 14))
+    if n >= 34:
+        body = bytes([0x45, 0, (n - 14) >> 8, (n - 14) & 255]) + bytes(16) + body[20:]
+    return bytes([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0]) + body
+sizes = [60, 1500, 65535] + [100 + k % 1400 for k in range(2000)]
+with open(sys.argv[1], 'wb') as f:
+    for k, n in enumerate(sizes):
+        f.write(struct.pack('>H', n) + frame(n, k))
+EOF
+	"$WF" -l 20 -D 10 --seed 42 <"$T/in" >"$T/out1"
+	"$WF" -l 20 -D 10 --seed 42 <"$T/in" >"$T/out2"
+	"$WF" -l 20 -D 10 --seed 43 <"$T/in" >"$T/out3"
+	cmp "$T/out1" "$T/out2"
+	! cmp -s "$T/out1" "$T/out3"
+	"$WF" <"$T/in" >"$T/out4"
+	cmp "$T/in" "$T/out4"
+	"$WF" -m 1500 <"$T/in" >"$T/out5"
+	[ "$(stat -c %s "$T/out5")" -eq $(($(stat -c %s "$T/in") - 65537)) ]
+	# end of input: frames still in the delay queue are delivered before exiting
+	"$WF" -d 300 <"$T/in" >"$T/out6"
+	cmp "$T/in" "$T/out6"
+}
+
+@test "console on stdin with two plugs; EOF ends it" {
+	start_switch a
+	start_switch b
+	run timeout 10 "$WF" -v "$T/a:$T/b" -l RL3 <<<$'showinfo\nmtu 9000\nshowinfo'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Loss   L->R 0+0U   R->L 3+0U"* && "$output" == *"1000 Success"* ]]
+	[[ "$output" == *"MTU    L->R 9000  R->L 9000"* ]]
+}
+
+@test "--daemon and --pidfile; shutdown from the console removes them" {
+	start_switch a
+	start_switch b
+	"$WF" --daemon --pidfile "$T/wf.pid" -M "$T/wf.m" -v "$T/a:$T/b"
+	wait_for 5 test -s "$T/wf.pid"
+	local pid
+	pid=$(cat "$T/wf.pid")
+	VDE_PIDS+=("$pid")
+	kill -0 "$pid"
+	wait_for 5 test -S "$T/wf.m"
+	run wf shutdown
+	wait_for 5 bash -c "! kill -0 $pid"
+	[ ! -e "$T/wf.pid" ] && [ ! -e "$T/wf.m" ]
+}
+
+@test "--blink reports every frame sent: id, direction, frame size" {
+	start_switch a
+	start_switch b
+	bg socat -u UNIX-RECV:"$T/blink" OPEN:"$T/blink.out",creat
+	wait_for 5 test -S "$T/blink"
+	bg "$WF" --nostdin -M "$T/wf.m" --blink "$T/blink" --blinkid wf7 -v "$T/a:$T/b"
+	wait_for 5 test -S "$T/wf.m"
+	gen --count 5 --size 321 --rate 100 "$T/a" "$T/b"
+	wait_for 5 grep -q . "$T/blink.out"
+	[ "$(grep -c '^wf7 LR 321$' "$T/blink.out")" -eq 5 ]
+}
+
+@test "interop: Debian's dpipe and vde_plug around our wirefilter, Debian switches" {
+	[ -x /usr/bin/dpipe ] && [ -x "$REF_SW" ] || skip "reference binaries not installed"
+	start_ref_switch a
+	start_ref_switch b
+	bg env -u LD_LIBRARY_PATH /usr/bin/dpipe "$REF_PLUG" "$T/a" = \
+		env LD_LIBRARY_PATH="$LD_LIBRARY_PATH" "$WF" -M "$T/wf.m" -l LR10 --seed 1 = \
+		"$REF_PLUG" "$T/b"
+	wait_for 5 test -S "$T/wf.m"
+	sleep 0.3
+	# the reference switches and plugs may drop a few frames of their own under load
+	gen --count 4000 --size 500 --rate 2000 "$T/a" "$T/b"
+	near "$G_loss" 0.10 0.02
+	gen --count 1000 --size 1500 --rate 1000 "$T/b" "$T/a"
+	[ "$G_received" -ge 980 ]
+}
+
+@test "a side that goes away: frames queued toward the other side still arrive; then exit" {
+	start_wf -d 600
+	"$GEN" --count 20 --rate 200 --linger 1500 --wait 3000 "$T/a" "$T/b" >"$T/gen.out" &
+	local g=$!
+	wait_for 5 port_has a "wf_gen tx"
+	sleep 0.25
+	kill "$SWA"
+	wait "$g"
+	cat "$T/gen.out" >&3
+	grep -q 'received=20 ' "$T/gen.out"
+	# nothing can reach the right side any more: wirefilter exits by itself
+	wait_for 5 bash -c "! kill -0 $WFPID"
+}
+
+@test "dpipe form: wirefilter exits when both sides are gone" {
+	start_switch a
+	SWA=$SWPID
+	start_switch b
+	bg "$DPIPE" "$PLUG" "$T/a" = "$WF" -M "$T/wf.m" = "$PLUG" "$T/b"
+	local dp=$BG_PID
+	wait_for 5 test -S "$T/wf.m"
+	kill "$SWA" "$SWPID"
+	wait_for 5 bash -c "! kill -0 $dp"
+	[ ! -e "$T/wf.m" ]
+}

@@ -51,12 +51,15 @@ start_switch() {
 	wait_for 5 test -S "$BATS_TEST_TMPDIR/$name.mgmt"
 }
 
-# start_ref_switch NAME [OPTS...]: Debian's vde_switch, same layout. Its stdin must stay open.
+# start_ref_switch NAME [OPTS...]: Debian's vde_switch, same layout, as a daemon (so it needs no
+# stdin and leaves no helper process behind); its PID comes from its pidfile.
 start_ref_switch() {
 	local name=$1; shift
-	bg bash -c 'exec "$0" "$@" < <(sleep 3600)' "$REF_SW" -s "$BATS_TEST_TMPDIR/$name" \
+	"$REF_SW" -d -p "$BATS_TEST_TMPDIR/$name.pid" -s "$BATS_TEST_TMPDIR/$name" \
 		-M "$BATS_TEST_TMPDIR/$name.mgmt" "$@"
-	SWPID=$BG_PID
+	wait_for 5 test -s "$BATS_TEST_TMPDIR/$name.pid"
+	SWPID=$(cat "$BATS_TEST_TMPDIR/$name.pid")
+	VDE_PIDS+=("$SWPID")
 	wait_for 5 test -S "$BATS_TEST_TMPDIR/$name/ctl"
 	wait_for 5 test -S "$BATS_TEST_TMPDIR/$name.mgmt"
 }
@@ -121,4 +124,9 @@ bg_held() {
 	"$@" <>"$fifo" >/dev/null &
 	BG_PID=$!
 	VDE_PIDS+=("$BG_PID")
+}
+
+# port_lacks NAME TEXT: port/print of switch NAME does not mention TEXT (for wait_for).
+port_lacks() {
+	! port_has "$@"
 }

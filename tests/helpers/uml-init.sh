@@ -3,7 +3,8 @@
 # The root is the host's / over hostfs, read-only. Parameters come from the kernel command line
 # through the environment: UML_IFS="eth0=10.0.0.2/24 ..." to configure, UML_PING=ADDR to ping,
 # UML_UDP=ADDR:PORT:TEXT to send one datagram and wait for an echo (the kernel command line
-# splits on blanks, hence the colons). Results are printed as "UMLTEST ..." lines.
+# splits on blanks, hence the colons), UML_WAIT=1 to stay up until a line comes on the console.
+# Results are printed as "UMLTEST ..." lines; the guest powers off at the end.
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
@@ -44,8 +45,15 @@ if [ -n "$UML_UDP" ]; then
 	fi
 fi
 
-if [ -n "$UML_SLEEP" ]; then
-	sleep "$UML_SLEEP"
+# UML_WAIT=1: stay up until a line arrives on the console (at most 30 s), so a test can look at
+# us while we run. (A file on hostfs would not do: hostfs caches lookups that failed.)
+if [ -n "$UML_WAIT" ]; then
+	echo "UMLTEST waiting"
+	if read -r -t 30 line; then
+		echo "UMLTEST wait-over $line"
+	else
+		echo "UMLTEST wait-timeout"
+	fi
 fi
 echo "UMLTEST done"
 echo o >/proc/sysrq-trigger

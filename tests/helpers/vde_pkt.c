@@ -1,9 +1,9 @@
 /*
  * vde_pkt: a frame generator, sniffer and tiny IPv4 responder over libvdeplug, for tests.
  * Every frame sent or received is printed as one line "len=N dst=MAC src=MAC type=0xTTTT
- * seq=N crc=XXXXXXXX" (seq = first 4 payload bytes, crc = CRC-32 of the payload after the
- * 14-byte header), so a test can compare what "send" printed with what "recv" printed.
- * Payloads are deterministic: 4-byte big-endian sequence number, then a pattern of (seq, index).
+ * seq=N crc=XXXXXXXX" (crc = CRC-32 of everything after the 14-byte header), so a test can
+ * compare what "send" printed with what "recv" printed. Payloads are deterministic: a 4-byte
+ * big-endian sequence number (after the IPv4 header with --ipv4), then a pattern of (seq, index).
  * VNL "-" speaks the vde_plug stream format (2-byte big-endian length, frame) on stdin/stdout,
  * framed here independently of libvdeplug; the lines then go to stderr.
  */
@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sys/uio.h>
 
 #include "libvdeplug.h"
 #include "parse.h"
@@ -206,20 +207,27 @@ pkt_touch(const char *path)
 	return 0;
 }
 
-/* Write all of buf to stdout (stream mode). */
+/* Stream mode: the 2-byte length and the frame to stdout, in one write when the pipe allows. */
 static int
-pkt_write_all(const uint8_t *buf, size_t len)
+pkt_write_frame(const uint8_t *f, size_t len)
 {
+	uint8_t hdr[2] = { len >> 8, len & 0xff };
+	struct iovec iov[2] = { { hdr, 2 }, { (void *)f, len } };
 	ssize_t n;
+	int i = 0;
 
-	while (len > 0) {
-		n = write(STDOUT_FILENO, buf, len);
+	while (i < 2) {
+		n = writev(STDOUT_FILENO, iov + i, 2 - i);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -1;
-		buf += n;
-		len -= (size_t)n;
+		for (; i < 2 && (size_t)n >= iov[i].iov_len; i++)
+			n -= (ssize_t)iov[i].iov_len;
+		if (i < 2) {
+			iov[i].iov_base = (uint8_t *)iov[i].iov_base + n;
+			iov[i].iov_len -= (size_t)n;
+		}
 	}
 	return 0;
 }
@@ -228,11 +236,10 @@ pkt_write_all(const uint8_t *buf, size_t len)
 static int
 pkt_xmit(struct pkt_io *io, uint8_t *f, size_t len)
 {
-	uint8_t hdr[2] = { len >> 8, len & 0xff };
 	ssize_t n;
 
 	if (io->conn == NULL)
-		return pkt_write_all(hdr, 2) < 0 ? -1 : pkt_write_all(f, len);
+		return pkt_write_frame(f, len);
 	while ((n = vde_send(io->conn, f, len, 0)) < 0 &&
 	       (errno == EINTR || errno == EAGAIN || errno == ENOBUFS))
 		pkt_sleep_ms(1);
@@ -530,75 +537,108 @@ pkt_mac(const char *name, const char *s, uint8_t mac[6])
 	return 0;
 }
 
+/* Apply one option; 0 or -1 after printing why. */
+static int
+pkt_option(struct pkt_opts *o, int c, const char *arg)
+{
+	unsigned long long v;
+
+	switch (c) {
+	case 's':
+		return pkt_mac("src", arg, o->src);
+	case 'd':
+		return pkt_mac("dst", arg, o->dst);
+	case 'f':
+		o->filter_src_set = 1;
+		return pkt_mac("from", arg, o->filter_src);
+	case 't':
+		if (pkt_num("type", arg, 0, 0xffff, &v) < 0)
+			return -1;
+		o->type = (uint16_t)v;
+		o->filter_type = (int)v;
+		return 0;
+	case 'S':
+		if (pkt_num("size", arg, PKT_HDR, PKT_MAX, &v) < 0)
+			return -1;
+		o->size = (size_t)v;
+		return 0;
+	case 'c':
+		if (pkt_num("count", arg, 0, 100000000, &v) < 0)
+			return -1;
+		o->count = (unsigned long)v;
+		return 0;
+	case 'n':
+		if (pkt_num("seq", arg, 0, UINT32_MAX, &v) < 0)
+			return -1;
+		o->seq = (uint32_t)v;
+		return 0;
+	case 'i':
+		if (pkt_num("interval", arg, 0, 86400000, &v) < 0)
+			return -1;
+		o->interval_ms = (long)v;
+		return 0;
+	case 'l':
+		if (pkt_num("linger", arg, 0, 86400000, &v) < 0)
+			return -1;
+		o->linger_ms = (long)v;
+		return 0;
+	case 'T':
+		if (pkt_num("timeout", arg, 0, 86400000, &v) < 0)
+			return -1;
+		o->timeout_ms = (long)v;
+		return 0;
+	case 'I':
+		if (inet_aton(arg, &o->ip) == 0) {
+			fprintf(stderr, "vde_pkt: --ip %s: not an IPv4 address\n", arg);
+			return -1;
+		}
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 static int
 pkt_parse(int argc, char **argv, struct pkt_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "src", required_argument, NULL, 's' },   { "dst", required_argument, NULL, 'd' },
-		{ "type", required_argument, NULL, 't' },  { "size", required_argument, NULL, 'S' },
-		{ "count", required_argument, NULL, 'c' }, { "seq", required_argument, NULL, 'n' },
+		{ "src", required_argument, NULL, 's' },
+		{ "dst", required_argument, NULL, 'd' },
+		{ "type", required_argument, NULL, 't' },
+		{ "size", required_argument, NULL, 'S' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "seq", required_argument, NULL, 'n' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "linger", required_argument, NULL, 'l' },
 		{ "timeout", required_argument, NULL, 'T' },
-		{ "from", required_argument, NULL, 'f' },  { "ready", required_argument, NULL, 'r' },
-		{ "out", required_argument, NULL, 'o' },   { "ip", required_argument, NULL, 'I' },	   { "descr", required_argument, NULL, 'D' },
-		{ "quiet", no_argument, NULL, 'q' },	   { "ipv4", no_argument, NULL, '4' },	   { "help", no_argument, NULL, 'h' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "ip", required_argument, NULL, 'I' },
+		{ "ready", required_argument, NULL, 'r' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "descr", required_argument, NULL, 'D' },
+		{ "ipv4", no_argument, NULL, '4' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long long v;
-	int c, have_type = 0;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's': if (pkt_mac("src", optarg, o->src) < 0) return -1; break;
-		case 'd': if (pkt_mac("dst", optarg, o->dst) < 0) return -1; break;
-		case 'f':
-			if (pkt_mac("from", optarg, o->filter_src) < 0)
-				return -1;
-			o->filter_src_set = 1;
-			break;
-		case 't':
-			if (pkt_num("type", optarg, 0, 0xffff, &v) < 0)
-				return -1;
-			o->type = (uint16_t)v;
-			have_type = 1;
-			break;
-		case 'S':
-			if (pkt_num("size", optarg, PKT_HDR, PKT_MAX, &v) < 0)
-				return -1;
-			o->size = (size_t)v;
-			break;
-		case 'c':
-			if (pkt_num("count", optarg, 0, 100000000, &v) < 0)
-				return -1;
-			o->count = (unsigned long)v;
-			break;
-		case 'n':
-			if (pkt_num("seq", optarg, 0, UINT32_MAX, &v) < 0)
-				return -1;
-			o->seq = (uint32_t)v;
-			break;
-		case 'i': case 'l': case 'T':
-			if (pkt_num(c == 'i' ? "interval" : c == 'l' ? "linger" : "timeout", optarg, 0,
-				    86400000, &v) < 0)
-				return -1;
-			*(c == 'i' ? &o->interval_ms : c == 'l' ? &o->linger_ms : &o->timeout_ms) =
-				(long)v;
-			break;
-		case 'r': o->ready = optarg; break;
-		case 'o': o->out = optarg; break;
-		case 'D': o->descr = optarg; break;
-		case 'q': o->quiet = 1; break;
-		case '4': o->ipv4 = 1; break;
-		case 'I':
-			if (inet_aton(optarg, &o->ip) == 0) {
-				fprintf(stderr, "vde_pkt: --ip %s: not an IPv4 address\n", optarg);
-				return -1;
-			}
-			break;
-		case 'h': pkt_usage(stdout); exit(0);
-		default: return -1;
-		}
+		if (c == 'r')
+			o->ready = optarg;
+		else if (c == 'o')
+			o->out = optarg;
+		else if (c == 'D')
+			o->descr = optarg;
+		else if (c == '4')
+			o->ipv4 = 1;
+		else if (c == 'q')
+			o->quiet = 1;
+		else if (c == 'h') {
+			pkt_usage(stdout);
+			exit(0);
+		} else if (pkt_option(o, c, optarg) < 0)
+			return -1;
 	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "vde_pkt: expected exactly one VNL\n");
@@ -612,8 +652,8 @@ pkt_parse(int argc, char **argv, struct pkt_opts *o)
 		}
 		o->type = 0x0800;
 	}
-	if (o->cmd == PKT_RECV && have_type)
-		o->filter_type = o->type;
+	if (o->cmd != PKT_RECV)
+		o->filter_type = -1;
 	if (o->cmd == PKT_ECHO && o->ip.s_addr == 0) {
 		fprintf(stderr, "vde_pkt: echo needs --ip\n");
 		return -1;
@@ -621,38 +661,81 @@ pkt_parse(int argc, char **argv, struct pkt_opts *o)
 	return 0;
 }
 
+/* The command word and its defaults: send 1 frame; recv 1 frame within 5 s; echo until killed. */
+static int
+pkt_command(const char *word, struct pkt_opts *o)
+{
+	if (strcmp(word, "send") == 0) {
+		o->cmd = PKT_SEND;
+	} else if (strcmp(word, "recv") == 0) {
+		o->cmd = PKT_RECV;
+		o->timeout_ms = 5000;
+	} else if (strcmp(word, "echo") == 0) {
+		o->cmd = PKT_ECHO;
+		o->count = 0;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* Open the plug (or the stream), do the command, close. */
+static int
+pkt_run(const struct pkt_opts *o)
+{
+	struct pkt_io io = { 0 };
+	uint8_t *f;
+	int rc = -1;
+
+	f = calloc(1, PKT_MAX + 1);
+	io.sbuf = malloc(2 + PKT_MAX);
+	if (f == NULL || io.sbuf == NULL)
+		goto out_free;
+	if (strcmp(o->vnl, "-") != 0 && (io.conn = vde_open(o->vnl, o->descr, NULL)) == NULL) {
+		fprintf(stderr, "vde_pkt: vde_open %s: %s\n", o->vnl, strerror(errno));
+		goto out_free;
+	}
+	if (pkt_touch(o->ready) < 0)
+		fprintf(stderr, "vde_pkt: %s: %s\n", o->ready, strerror(errno));
+	if (o->cmd == PKT_SEND)
+		rc = pkt_send(&io, o, f);
+	else if (o->cmd == PKT_RECV)
+		rc = pkt_recv(&io, o, f);
+	else
+		rc = pkt_echo(&io, o, f);
+	if (io.conn)
+		vde_close(io.conn);
+out_free:
+	free(io.sbuf);
+	free(f);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct pkt_opts o = {
-		.descr = "vde_pkt", .src = { 0x02, 0, 0, 0, 0, 0x01 },
-		.dst = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, .type = PKT_DEFAULT_TYPE,
-		.size = 60, .count = 1, .seq = 1, .linger_ms = 200, .timeout_ms = 5000,
+		.descr = "vde_pkt",
+		.src = { 0x02, 0, 0, 0, 0, 0x01 },
+		.dst = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		.type = PKT_DEFAULT_TYPE,
+		.size = 60,
+		.count = 1,
+		.seq = 1,
+		.linger_ms = 200,
 		.filter_type = -1,
 	};
 	struct sigaction sa = { .sa_handler = pkt_onsignal };
-	struct pkt_io io = { 0 };
-	uint8_t *f;
 	int rc;
 
-	if (argc < 2) {
+	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		pkt_usage(stdout);
+		return 0;
+	}
+	if (argc < 2 || pkt_command(argv[1], &o) < 0) {
 		pkt_usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "send") == 0)
-		o.cmd = PKT_SEND;
-	else if (strcmp(argv[1], "recv") == 0)
-		o.cmd = PKT_RECV;
-	else if (strcmp(argv[1], "echo") == 0)
-		o.cmd = PKT_ECHO;
-	else {
-		pkt_usage(strcmp(argv[1], "-h") && strcmp(argv[1], "--help") ? stderr : stdout);
-		return strcmp(argv[1], "-h") && strcmp(argv[1], "--help") ? 2 : 0;
-	}
-	if (o.cmd != PKT_RECV)
-		o.count = o.cmd == PKT_ECHO ? 0 : 1;
-	if (o.cmd == PKT_ECHO)
-		o.timeout_ms = 0;
 	if (pkt_parse(argc - 1, argv + 1, &o) < 0)
 		return 2;
 	pkt_out = strcmp(o.vnl, "-") == 0 ? stderr : stdout;
@@ -664,30 +747,7 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	f = calloc(1, PKT_MAX + 1);
-	io.sbuf = malloc(2 + PKT_MAX);
-	if (f == NULL || io.sbuf == NULL) {
-		rc = -1;
-		goto out_free;
-	}
-	if (strcmp(o.vnl, "-") != 0 && (io.conn = vde_open(o.vnl, o.descr, NULL)) == NULL) {
-		fprintf(stderr, "vde_pkt: vde_open %s: %s\n", o.vnl, strerror(errno));
-		rc = -1;
-		goto out_free;
-	}
-	if (pkt_touch(o.ready) < 0)
-		fprintf(stderr, "vde_pkt: %s: %s\n", o.ready, strerror(errno));
-	if (o.cmd == PKT_SEND)
-		rc = pkt_send(&io, &o, f);
-	else if (o.cmd == PKT_RECV)
-		rc = pkt_recv(&io, &o, f);
-	else
-		rc = pkt_echo(&io, &o, f);
-	if (io.conn)
-		vde_close(io.conn);
-out_free:
-	free(io.sbuf);
-	free(f);
+	rc = pkt_run(&o);
 	if (o.out)
 		fclose(pkt_out);
 	return rc < 0 ? 1 : 0;

@@ -2,7 +2,9 @@
  * wf_gen: frame generator and meter for the wirefilter tests and benchmark. Sends numbered,
  * timestamped frames on one plug and receives them on another, in one process (one clock), then
  * prints one line of key=value results: loss, bursts of consecutive losses, duplicates,
- * reordering, corrupted frames, one-way delay statistics and the received throughput.
+ * reordering, corrupted frames, one-way delay statistics (with quantiles and a trimmed mean,
+ * robust to scheduling outliers), the received rate (rate_bps: between the first and the last
+ * frame received) and the goodput (bytes received over the time from the first send).
  * Payload: "WFGN", 4-byte sequence, 8-byte send time (ns), then bytes (seq + i) & 0xff.
  */
 #include <errno.h>
@@ -32,7 +34,7 @@ struct gen {
 	double *delay_ms; /* first copy */
 	unsigned long unique, dups, reordered, corrupted, foreign, oversize;
 	long long maxseq;
-	uint64_t first_ns, last_ns, bytes;
+	uint64_t start_ns, first_ns, last_ns, bytes;
 	size_t maxlen;
 };
 
@@ -140,9 +142,40 @@ drain(struct gen *g, unsigned char *buf, int wait_ms)
 	return n;
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The q-quantile of the n sorted values v. */
+static double
+quantile(const double *v, unsigned long n, double q)
+{
+	return n ? v[(unsigned long)(q * (double)(n - 1) + 0.5)] : 0.0;
+}
+
+/* Mean of the sorted values without the lowest and highest 2%: robust to scheduling outliers. */
+static double
+tmean(const double *v, unsigned long n)
+{
+	unsigned long i, cut = n / 50;
+	double s = 0;
+
+	if (n <= 2 * cut)
+		return 0.0;
+	for (i = cut; i < n - cut; i++)
+		s += v[i];
+	return s / (double)(n - 2 * cut);
+}
+
 static void
 report(struct gen *g)
 {
+	double *sorted = malloc((g->unique + 1) * sizeof(*sorted));
+	unsigned long k = 0;
 	unsigned long i, lost = 0, bursts = 0, run = 0;
 	double s = 0, s2 = 0, lo = 1e18, hi = 0, mean = 0, sd = 0, secs;
 
@@ -155,6 +188,8 @@ report(struct gen *g)
 		if (run > 0)
 			bursts++;
 		run = 0;
+		if (sorted)
+			sorted[k++] = g->delay_ms[i];
 		s += g->delay_ms[i];
 		s2 += g->delay_ms[i] * g->delay_ms[i];
 		lo = g->delay_ms[i] < lo ? g->delay_ms[i] : lo;
@@ -169,16 +204,26 @@ report(struct gen *g)
 		lo = 0;
 	}
 	secs = (double)(g->last_ns - g->first_ns) / 1e9;
+	if (sorted)
+		qsort(sorted, k, sizeof(*sorted), cmp_double);
 	printf("sent=%lu received=%lu dups=%lu lost=%lu loss=%.5f bursts=%lu burst_mean=%.3f "
 	       "reordered=%lu corrupted=%lu foreign=%lu delay_mean_ms=%.3f delay_sd_ms=%.3f "
-	       "delay_min_ms=%.3f delay_max_ms=%.3f rate_bps=%.0f maxlen=%zu\n",
+	       "delay_min_ms=%.3f delay_max_ms=%.3f delay_p1_ms=%.3f delay_p25_ms=%.3f "
+	       "delay_p50_ms=%.3f delay_p75_ms=%.3f delay_p90_ms=%.3f delay_p99_ms=%.3f delay_tmean_ms=%.3f "
+	       "rate_bps=%.0f goodput_bps=%.0f maxlen=%zu\n",
 	       g->count, g->unique, g->dups, lost, g->count ? (double)lost / (double)g->count : 0.0,
 	       bursts, bursts ? (double)lost / (double)bursts : 0.0, g->reordered, g->corrupted,
-	       g->foreign, mean, sd, lo, hi,
+	       g->foreign, mean, sd, lo, hi, quantile(sorted, k, 0.01), quantile(sorted, k, 0.25),
+	       quantile(sorted, k, 0.5), quantile(sorted, k, 0.75), quantile(sorted, k, 0.9),
+	       quantile(sorted, k, 0.99),
+	       tmean(sorted, k),
 	       secs > 0 && g->unique > 1
 		       ? (double)(g->bytes - g->bytes / g->unique) * 8.0 / secs
 		       : 0.0,
+	       g->last_ns > g->start_ns ? (double)g->bytes * 8e9 / (double)(g->last_ns - g->start_ns)
+					 : 0.0,
 	       g->maxlen);
+	free(sorted);
 }
 
 static void
@@ -248,18 +293,12 @@ main(int argc, char **argv)
 		perror("wf_gen: vde_open");
 		return 1;
 	}
-	start = now_ns();
+	start = g.start_ns = now_ns();
 	for (i = 0; i < g.count; i++) {
 		if (g.rate > 0) {
 			next = start + (uint64_t)((double)i * 1e9 / (double)g.rate);
-			while (now_ns() < next) {
-				uint64_t left = next - now_ns();
-
-				if (left > 200000)
-					drain(&g, buf, (int)(left / 1000000));
-				else if (left > 0)
-					drain(&g, buf, 0);
-			}
+			for (uint64_t t = now_ns(); t < next; t = now_ns())
+				drain(&g, buf, next - t > 2000000 ? (int)((next - t) / 1000000) - 1 : 0);
 		} else if ((i & 15) == 0) {
 			drain(&g, buf, 0);
 		}

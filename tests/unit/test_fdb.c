@@ -98,7 +98,8 @@ main(void)
 		uint8_t k[6] = { 0x02, 0, 0, 0, 0, 50 };
 
 		is_int(fdb_learn(f, m, 0, 1, 0, 0, NULL), FDB_FULL, "101st MAC refused");
-		is_int(fdb_learn(f, k, 0, 50 % 7, 5, 0, NULL), FDB_REFRESHED, "known MAC refreshes");
+		is_int(fdb_learn(f, k, 0, 50 % 7, 5, 0, NULL), FDB_REFRESHED,
+		       "known MAC refreshes");
 	}
 
 	/* resize keeps every entry */

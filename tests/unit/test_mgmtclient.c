@@ -84,7 +84,8 @@ test_session(void)
 
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		snprintf(name, sizeof(name), "reference session, pieces of %zu bytes", steps[i]);
-		is_str(parse(session, sizeof(session) - 1, steps[i], &rv), session_events, "%s", name);
+		is_str(parse(session, sizeof(session) - 1, steps[i], &rv), session_events, "%s",
+		       name);
 		is_int(rv, 0, "clean end (%s)", name);
 	}
 }
@@ -104,7 +105,8 @@ static void
 test_async_right_after_prompt(void)
 {
 	static const char s[] = "vde$ 3011 hash/+ 02:00:00:00:00:01 VLAN 00:00 Port 7\n"
-				"3032 port/ep/-\n0000 DATA END WITH '.'\nx\n.\n1000 Success\n\nvde$ ";
+				"3032 port/ep/-\n0000 DATA END WITH '.'\nx\n.\n"
+				"1000 Success\n\nvde$ ";
 
 	is_str(parse(s, sizeof(s) - 1, 1, NULL),
 	       "prompt:vde|debug[3011/0]:hash/+ 02:00:00:00:00:01 VLAN 00:00 Port 7|"
@@ -130,7 +132,8 @@ test_data_block_contents(void)
 static void
 test_wirefilter(void)
 {
-	static const char s[] = "\nVDE wirefilter V.2.3.2\n(C) R.Davoli 2005,2006 - GPLv2\n\nVDEwf$ "
+	static const char s[] = "\nVDE wirefilter V.2.3.2\n(C) R.Davoli 2005,2006 - GPLv2\n\n"
+				"VDEwf$ "
 				"1-01 Unknown error -1\n3801 Node 1 \"a\" -> 0 \"b\"\r\n";
 
 	is_str(parse(s, sizeof(s) - 1, 1, NULL),

@@ -60,7 +60,7 @@ main(void)
 	n = frame4(f, 5, a);
 	is_int(iplog_frame(&il, f, n, msg, sizeof(msg)), 1, "same address on another VLAN is new");
 	is_str(msg, "IPv4 10.0.0.1 vlan 5", "VLAN id read from the 802.1Q tag");
-	/* Table full (2): a third address evicts the least recently seen one (untagged 10.0.0.1). */
+	/* Table full (2): a third address evicts the least recently seen (untagged 10.0.0.1). */
 	n = frame4(f, 5, a);
 	iplog_frame(&il, f, n, NULL, 0);
 	n = frame4(f, -1, b);

@@ -15,6 +15,8 @@ check(const char *s, const char *scheme, const char *path, int has_port, int por
 	const char *why = NULL;
 	int r = vnl_parse(s, &v, &why);
 
+	if (!s)
+		s = "(NULL)";
 	if (!ok(r == 0, "parse \"%s\"", s)) {
 		printf("#   reason: %s\n", why ? why : "?");
 		return;

@@ -170,96 +170,116 @@ hs_client_addr(const uint8_t *raw, uid_t uid, struct sockaddr_un *sun, socklen_t
 	return 0;
 }
 
+/* A request's fields, pointing into the handshake buffer. */
+struct hs_req {
+	uint32_t type;
+	const uint8_t *addr, *descr;
+	size_t dlen;
+};
+
+/* Splits a request by version; NULL, or the reason it is refused. */
+static const char *
+hs_parse(const struct handshake *h, struct hs_req *r)
+{
+	uint32_t magic, version;
+
+	memcpy(&magic, h->buf, 4);
+	memcpy(&version, h->buf + 4, 4);
+	if (magic != HS_MAGIC)
+		return "bad magic (v0 request not supported)";
+	if (version == 3) {
+		memcpy(&r->type, h->buf + 8, 4);
+		r->addr = h->buf + 12;
+		r->descr = h->buf + HS_V3_HDR;
+		r->dlen = h->len - HS_V3_HDR;
+	} else if (version <= 1) {
+		r->type = version;
+		r->addr = h->buf + 14;
+		r->descr = h->buf + HS_V1_HDR;
+		r->dlen = h->len - HS_V1_HDR;
+	} else {
+		return "unsupported request version";
+	}
+	if ((r->type & 0xff) > REQ_NEW_PORT0)
+		return "unknown request type";
+	if (r->dlen > HS_MAXDESCR + 6)
+		r->dlen = HS_MAXDESCR + 6;
+	r->dlen = strnlen((const char *)r->descr, r->dlen);
+	return NULL;
+}
+
+/* Opens the data socket, answers the client and registers the endpoint; NULL or why not. */
+static const char *
+ep_start(struct sw *sw, struct endpoint *ep, unsigned n, const struct sockaddr_un *client,
+	 socklen_t clen, int port0)
+{
+	struct sockaddr_un reply = { .sun_family = AF_UNIX };
+
+	if ((ep->datafd = ep_socket(sw, ep, n, client, clen, port0)) < 0)
+		return "cannot connect to the client socket";
+	strcpy(reply.sun_path, ep->path);
+	if (write(ep->ctlfd, &reply, sizeof(reply)) != (ssize_t)sizeof(reply))
+		goto fail;
+	loop_del_fd(sw->loop, ep->ctlfd);
+	if (loop_add_fd(sw->loop, ep->ctlfd, LOOP_IN, ep_ctl_io, ep) < 0)
+		goto fail;
+	if (loop_add_fd(sw->loop, ep->datafd, LOOP_IN, ep_data_io, ep) < 0) {
+		loop_del_fd(sw->loop, ep->ctlfd);
+		goto fail;
+	}
+	return NULL;
+fail:
+	close(ep->datafd);
+	unlink(ep->path);
+	return "reply not written or event loop full";
+}
+
 /* Turns a complete request into an endpoint, or refuses it. */
 static void
 hs_process(struct sw *sw, struct handshake *h)
 {
-	uint32_t magic, version, type;
-	const uint8_t *addr, *descr;
 	struct sockaddr_un client;
-	socklen_t clen;
 	struct endpoint *ep;
-	const char *why = NULL;
-	size_t dlen;
+	struct hs_req r;
+	const char *why;
+	socklen_t clen;
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
 	int n, port0;
 
-	memcpy(&magic, h->buf, 4);
-	memcpy(&version, h->buf + 4, 4);
-	if (magic != HS_MAGIC)
-		return hs_refuse(sw, h, "bad magic (v0 request not supported)");
-	if (version == 3) {
-		memcpy(&type, h->buf + 8, 4);
-		addr = h->buf + 12;
-		descr = h->buf + HS_V3_HDR;
-		dlen = h->len - HS_V3_HDR;
-	} else if (version <= 1) {
-		type = version;
-		addr = h->buf + 14;
-		descr = h->buf + HS_V1_HDR;
-		dlen = h->len - HS_V1_HDR;
-	} else {
-		return hs_refuse(sw, h, "unsupported request version");
-	}
-	if ((type & 0xff) > REQ_NEW_PORT0)
-		return hs_refuse(sw, h, "unknown request type");
-	port0 = (type & 0xff) == REQ_NEW_PORT0;
+	if ((why = hs_parse(h, &r)) != NULL)
+		return hs_refuse(sw, h, why);
+	port0 = (r.type & 0xff) == REQ_NEW_PORT0;
 	if (sock_peercred(h->fd, &pid, &uid, &gid) < 0)
 		return hs_refuse(sw, h, "no peer credentials");
-	if (hs_client_addr(addr, uid, &client, &clen, &why) < 0)
+	if (hs_client_addr(r.addr, uid, &client, &clen, &why) < 0)
 		return hs_refuse(sw, h, why);
-	if ((n = port_select(sw, type >> 8, port0, uid, gid)) < 0) {
+	if ((n = port_select(sw, r.type >> 8, port0, uid, gid)) < 0) {
 		char msg[96];
 
-		snprintf(msg, sizeof(msg), "port %u for uid %u: %s", type >> 8, (unsigned)uid,
+		snprintf(msg, sizeof(msg), "port %u for uid %u: %s", r.type >> 8, (unsigned)uid,
 			 strerror(errno));
 		return hs_refuse(sw, h, msg);
 	}
-	if ((ep = calloc(1, sizeof(*ep))) == NULL)
+	if ((ep = calloc(1, sizeof(*ep))) == NULL ||
+	    (ep->descr = strndup((const char *)r.descr, r.dlen)) == NULL) {
+		free(ep);
 		return hs_refuse(sw, h, "out of memory");
-	if (dlen > HS_MAXDESCR + 6)
-		dlen = HS_MAXDESCR + 6;
-	dlen = strnlen((const char *)descr, dlen);
-	if ((ep->descr = strndup((const char *)descr, dlen)) == NULL)
-		goto fail;
+	}
 	ep->sw = sw;
 	ep->uid = uid;
 	ep->gid = gid;
 	ep->ctlfd = h->fd;
 	ep->module = "unix prog";
-	if ((ep->datafd = ep_socket(sw, ep, (unsigned)n, &client, clen, port0)) < 0) {
-		why = "cannot connect to the client socket";
-		goto fail;
+	if ((why = ep_start(sw, ep, (unsigned)n, &client, clen, port0)) != NULL) {
+		free(ep->descr);
+		free(ep);
+		return hs_refuse(sw, h, why);
 	}
-	{
-		struct sockaddr_un reply = { .sun_family = AF_UNIX };
-
-		strcpy(reply.sun_path, ep->path);
-		if (write(h->fd, &reply, sizeof(reply)) != (ssize_t)sizeof(reply)) {
-			why = "reply not written";
-			goto fail_data;
-		}
-	}
-	loop_del_fd(sw->loop, h->fd);
-	if (loop_add_fd(sw->loop, ep->ctlfd, LOOP_IN, ep_ctl_io, ep) < 0 ||
-	    loop_add_fd(sw->loop, ep->datafd, LOOP_IN, ep_data_io, ep) < 0) {
-		loop_del_fd(sw->loop, ep->ctlfd);
-		why = "event loop full";
-		goto fail_data;
-	}
-	h->fd = -1;
+	h->fd = -1; /* now the endpoint's */
 	hs_free(sw, h);
 	port_attach(sw, (unsigned)n, ep);
-	return;
-fail_data:
-	close(ep->datafd);
-	unlink(ep->path);
-fail:
-	free(ep->descr);
-	free(ep);
-	hs_refuse(sw, h, why ? why : "out of memory");
 }
 
 static void
@@ -279,8 +299,13 @@ hs_io(struct loop *l, int fd, unsigned events, void *arg)
 				return hs_refuse(sw, h, "request too long");
 			continue;
 		}
+		if (r == 0 && h->len == 0) {
+			/* a probe (a switch checking whether the socket is live): no error */
+			hs_free(sw, h);
+			return;
+		}
 		if (r == 0)
-			return hs_refuse(sw, h, h->len ? "truncated request" : "closed before request");
+			return hs_refuse(sw, h, "truncated request");
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN)
@@ -301,6 +326,16 @@ hs_io(struct loop *l, int fd, unsigned events, void *arg)
 	}
 }
 
+static uint64_t
+hs_resume(struct loop *l, void *arg)
+{
+	struct sw *sw = arg;
+
+	if (sw->ds)
+		loop_mod_fd(l, sw->ds->ctlfd, LOOP_IN);
+	return 0;
+}
+
 static void
 hs_accept(struct loop *l, int fd, unsigned events, void *arg)
 {
@@ -313,7 +348,7 @@ hs_accept(struct loop *l, int fd, unsigned events, void *arg)
 	while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		if (ds->nhs >= HS_MAXPENDING || (h = calloc(1, sizeof(*h))) == NULL) {
 			ds->refused++;
-			log_warnx_rl(&sw->rl_hs, "too many handshakes in progress: connection closed");
+			log_warnx_rl(&sw->rl_hs, "too many handshakes in progress: closed");
 			close(cfd);
 			continue;
 		}
@@ -331,8 +366,15 @@ hs_accept(struct loop *l, int fd, unsigned events, void *arg)
 			hs_free(sw, h);
 		}
 	}
-	if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+		/* out of descriptors: stop accepting for a second instead of spinning */
 		log_warnx_rl(&sw->rl_hs, "accept on %s: %s", ds->ctlpath, strerror(errno));
+		if (loop_mod_fd(l, fd, 0) == 0 &&
+		    loop_add_timer(l, 1000000, hs_resume, sw) == NULL)
+			loop_mod_fd(l, fd, LOOP_IN);
+	} else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+		log_warnx_rl(&sw->rl_hs, "accept on %s: %s", ds->ctlpath, strerror(errno));
+	}
 }
 
 static uint64_t

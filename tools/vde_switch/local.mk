@@ -12,6 +12,12 @@ check_PROGRAMS += tests/unit/test_fdb tests/helpers/rawclient
 TESTS += tests/unit/test_fdb
 tests_unit_test_fdb_SOURCES = tests/unit/test_fdb.c tools/vde_switch/fdb.c
 tests_unit_test_fdb_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/vde_switch -I$(top_srcdir)/tests/unit
+check_PROGRAMS += tests/unit/test_forward
+TESTS += tests/unit/test_forward
+tests_unit_test_forward_SOURCES = tests/unit/test_forward.c tools/vde_switch/forward.c \
+	tools/vde_switch/fdb.c
+tests_unit_test_forward_CPPFLAGS = $(tests_unit_test_fdb_CPPFLAGS)
+tests_unit_test_forward_LDADD = common/libvdecommon.la
 tests_helpers_rawclient_SOURCES = tests/helpers/rawclient.c
 
 TESTS += tests/bats/vde_switch.bats

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -127,6 +128,19 @@ dirmode_for(mode_t mode)
 	return d;
 }
 
+/* Paths given on the command line stay valid after daemonize() changes to "/". */
+static const char *
+abspath(const char *path)
+{
+	char cwd[PATH_MAX], *r;
+
+	if (path == NULL || path[0] == '/')
+		return path;
+	if (getcwd(cwd, sizeof(cwd)) == NULL || asprintf(&r, "%s/%s", cwd, path) < 0)
+		fatal("%s", path);
+	return r;
+}
+
 static void
 parse_args(int argc, char **argv, struct sw_config *c)
 {
@@ -220,6 +234,9 @@ parse_args(int argc, char **argv, struct sw_config *c)
 		c->dirmode = dirmode_for(c->mode);
 	else if (dirmode_set && !mode_set)
 		c->mode = c->dirmode & 0666;
+	c->pidfile = abspath(c->pidfile);
+	c->rcfile = abspath(c->rcfile);
+	c->mgmt = abspath(c->mgmt);
 	if (c->dir == NULL && (c->dir = strdup(geteuid() == 0 ? "/var/run/vde.ctl" :
 								"/tmp/vde.ctl")) == NULL)
 		fatal("strdup");
@@ -267,7 +284,7 @@ run_rcfile(struct sw *s)
 
 	if (s->cfg.rcfile) {
 		if (mgmt_run_file(s->mgmt, s->cfg.rcfile, NULL) < 0)
-			fatal("rc file %s", s->cfg.rcfile);
+			log_warn("rc file %s", s->cfg.rcfile);
 		return;
 	}
 	if (home && (size_t)snprintf(path, sizeof(path), "%s/.vde2/vde_switch.rc", home) <
@@ -285,6 +302,7 @@ static void
 setup(struct sw *s)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct rlimit rl;
 	struct mgmt_config mc = {
 		.banner = SW_VERSION_BANNER,
 		.prompt = "vde$ ",
@@ -293,6 +311,11 @@ setup(struct sw *s)
 	};
 
 	signal(SIGPIPE, SIG_IGN);
+	/* two descriptors per endpoint: take every descriptor we are allowed */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	if ((s->loop = loop_new()) == NULL)
 		fatal("event loop");
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
@@ -314,7 +337,8 @@ setup(struct sw *s)
 			fatalx("%s: another switch is running on this directory", s->cfg.dir);
 		fatal("control directory %s", s->cfg.dir);
 	}
-	if (s->cfg.mgmt && mgmt_listen(s->mgmt, s->cfg.mgmt, s->cfg.mgmtmode, s->cfg.mgmtgroup) < 0) {
+	if (s->cfg.mgmt &&
+	    mgmt_listen(s->mgmt, s->cfg.mgmt, s->cfg.mgmtmode, s->cfg.mgmtgroup) < 0) {
 		int saved = errno;
 
 		datasock_close(s);
@@ -343,6 +367,7 @@ on_console_eof(void *arg)
 {
 	struct sw *s = arg;
 
+	log_info("EOF on stdin, cleaning up and exiting");
 	loop_break(s->loop);
 }
 
@@ -365,8 +390,11 @@ main(int argc, char **argv)
 	}
 	run_rcfile(&sw);
 	if (!sw.cfg.daemon && !sw.cfg.nostdin &&
-	    mgmt_console(sw.mgmt, STDIN_FILENO, STDOUT_FILENO, on_console_eof, &sw) == NULL)
-		fatal("console");
+	    mgmt_console(sw.mgmt, STDIN_FILENO, STDOUT_FILENO, on_console_eof, &sw) == NULL) {
+		log_warn("console on standard input");
+		teardown(&sw);
+		return 1;
+	}
 	if (loop_run(sw.loop) < 0)
 		log_warn("event loop");
 	teardown(&sw);

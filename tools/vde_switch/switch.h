@@ -22,7 +22,7 @@
 #define SW_MINFRAME 14       /* shorter datagrams are not Ethernet frames */
 #define SW_QFRAMES  256      /* back-pressure queue per endpoint: frames */
 #define SW_QBYTES   (1u << 20) /* ... and bytes */
-#define SW_SOCKBUF  (4 << 20) /* SO_SNDBUF / SO_RCVBUF of data sockets */
+#define SW_SOCKBUF  (1 << 20) /* SO_SNDBUF / SO_RCVBUF of data sockets (the kernel doubles it) */
 #define SW_NOVLAN   4095     /* untagged VLAN meaning "no untagged traffic" */
 #define SW_NOUSER   ((uid_t)-1)
 #define SW_NOGROUP  ((gid_t)-1)
