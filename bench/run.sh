@@ -217,7 +217,7 @@ fi
 OURENV=(env LD_LIBRARY_PATH="$BUILDDIR/libvdeplug/.libs")
 REFENV=(env -u LD_LIBRARY_PATH)
 
-TMP=$(mktemp -d /tmp/vdebench.XXXXXX) || exit 1
+TMP=$(mktemp -d -t benchrun.XXXXXX) || exit 1 # honours $TMPDIR
 RESULTS=$TMP/results.tsv
 : >"$RESULTS"
 PIDS=()

@@ -13,17 +13,20 @@ libvdeplug_libvdeplug_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libvdeplug_libvdeplug_la_LDFLAGS = $(AM_LDFLAGS) -version-info 2:0:0 -no-undefined \
 	-Wl,--version-script=$(top_srcdir)/libvdeplug/libvdeplug.map
 EXTRA_libvdeplug_libvdeplug_la_DEPENDENCIES = libvdeplug/libvdeplug.map
+# tests/fuzz/fuzz_stream.c is a libFuzzer target, built by hand (see its header comment).
 EXTRA_DIST += libvdeplug/libvdeplug.map tests/fuzz/fuzz_stream.c
-DISTCLEANFILES += libvdeplug/vdeplug.pc
 
 # Unit tests of the pure parts (codec, locator parser): linked with the sources directly.
 check_PROGRAMS += tests/unit/test_stream tests/unit/test_vnl
 TESTS += tests/unit/test_stream tests/unit/test_vnl
-tests_unit_test_stream_SOURCES = tests/unit/test_stream.c libvdeplug/streamcodec.c libvdeplug/stream.c
+tests_unit_test_stream_SOURCES = tests/unit/test_stream.c libvdeplug/streamcodec.c \
+	libvdeplug/stream.c
 tests_unit_test_vnl_SOURCES = tests/unit/test_vnl.c libvdeplug/vnl.c
 
 # Test client for tests/bats/libvdeplug.bats.
 check_PROGRAMS += tests/helpers/plugtest
 tests_helpers_plugtest_LDADD = libvdeplug/libvdeplug.la
-TESTS += tests/bats/libvdeplug.bats
 EXTRA_DIST += tests/bats/libvdeplug.bats
+if HAVE_BATS
+TESTS += tests/bats/libvdeplug.bats
+endif

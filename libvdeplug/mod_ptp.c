@@ -134,8 +134,8 @@ ptp_send(VDECONN *conn, const void *buf, size_t len, int flags)
 {
 	struct ptp_conn *c = (struct ptp_conn *)conn;
 
-	return sendto(c->fd, buf, len, flags | MSG_NOSIGNAL, (const struct sockaddr *)&c->peer,
-		      sizeof(c->peer));
+	return vdeplug_send(c->fd, buf, len, flags, (const struct sockaddr *)&c->peer,
+			    sizeof(c->peer));
 }
 
 static int

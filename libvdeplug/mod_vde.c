@@ -5,6 +5,7 @@
  * Our data socket is DIR/.PID-SEQ (or /var/run, /var/tmp, /tmp), never world-accessible.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <stdint.h>
@@ -14,7 +15,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "vdeplug.h"
@@ -25,7 +25,6 @@
 #define VDE_REQ_NEW_PORT0 1
 #define VDE_DESCR_MAX 128
 #define VDE_REPLY_TIMEOUT_MS 10000
-#define VDE_SEND_RETRY_MS 100
 #define VDE_SOCKBUF (4 * 1024 * 1024)
 
 /*
@@ -47,15 +46,6 @@ struct vde_conn {
 	int data;
 	char local[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
-
-static long
-vde_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 vde_sun(struct sockaddr_un *sun, const char *path)
@@ -98,6 +88,31 @@ vde_connect_ctl(const char *dir, char *ctlpath, size_t ctllen)
 	close(fd);
 	errno = i;
 	return -1;
+}
+
+/* The absolute directory of CTLPATH: the switch resolves our socket name from its own cwd. */
+static int
+vde_switch_dir(const char *ctlpath, char *dir, size_t dirlen)
+{
+	char tmp[VNL_PATH_MAX + 8], *slash;
+
+	snprintf(tmp, sizeof(tmp), "%s", ctlpath);
+	slash = strrchr(tmp, '/');
+	if (!slash)
+		strcpy(tmp, ".");
+	else if (slash == tmp)
+		tmp[1] = '\0';
+	else
+		*slash = '\0';
+	if (tmp[0] == '/') {
+		snprintf(dir, dirlen, "%s", tmp);
+		return 0;
+	}
+	if (dirlen < PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return realpath(tmp, dir) ? 0 : -1;
 }
 
 /*
@@ -193,13 +208,13 @@ vde_descr(char *out, const char *descr)
 static int
 vde_read_reply(int ctl, struct sockaddr_un *reply)
 {
-	long deadline = vde_now_ms() + VDE_REPLY_TIMEOUT_MS;
+	long deadline = vdeplug_now_ms() + VDE_REPLY_TIMEOUT_MS;
 	char *p = (char *)reply;
 	size_t got = 0;
 
 	while (got < sizeof(*reply)) {
 		struct pollfd pfd = {.fd = ctl, .events = POLLIN};
-		long left = deadline - vde_now_ms();
+		long left = deadline - vdeplug_now_ms();
 		ssize_t n;
 		int r;
 
@@ -279,10 +294,8 @@ vde_open_switch(const struct vnl *vnl, const struct vdeplug_params *p)
 	c->ctl = vde_connect_ctl(vnl->path, ctlpath, sizeof(ctlpath));
 	if (c->ctl < 0)
 		goto fail;
-	snprintf(swdir, sizeof(swdir), "%s", ctlpath);
-	*strrchr(swdir, '/') = '\0';
-	if (swdir[0] == '\0')
-		strcpy(swdir, "/");
+	if (vde_switch_dir(ctlpath, swdir, sizeof(swdir)) < 0)
+		goto fail;
 	c->data = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (c->data < 0)
 		goto fail;
@@ -315,38 +328,13 @@ vde_recv_frame(VDECONN *conn, void *buf, size_t len, int flags)
 	return recv(c->data, buf, len, flags);
 }
 
-/*
- * One datagram per frame. When the switch's queue is full (EAGAIN, or ENOBUFS on some kernels)
- * wait for room up to VDE_SEND_RETRY_MS, then give up with EAGAIN: the frame is not sent.
- * With MSG_DONTWAIT in FLAGS we never wait.
- */
+/* One datagram per frame; a full switch queue is handled by vdeplug_send (vdeplug.c). */
 static ssize_t
 vde_send_frame(VDECONN *conn, const void *buf, size_t len, int flags)
 {
 	struct vde_conn *c = (struct vde_conn *)conn;
-	long deadline = vde_now_ms() + VDE_SEND_RETRY_MS;
 
-	for (;;) {
-		struct pollfd pfd = {.fd = c->data, .events = POLLOUT};
-		ssize_t n = send(c->data, buf, len, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
-		long left;
-
-		if (n >= 0 || (flags & MSG_DONTWAIT))
-			return n;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
-			return -1;
-		left = deadline - vde_now_ms();
-		if (left <= 0) {
-			errno = EAGAIN;
-			return -1;
-		}
-		if (errno == ENOBUFS)
-			poll(NULL, 0, 1); /* ENOBUFS does not wake poll: back off 1 ms */
-		else
-			poll(&pfd, 1, (int)left);
-	}
+	return vdeplug_send(c->data, buf, len, flags, NULL, 0);
 }
 
 static int

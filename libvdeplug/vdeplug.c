@@ -5,10 +5,12 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vdeplug.h"
@@ -41,6 +43,47 @@ vdeplug_group(const char *group, gid_t *gid)
 	}
 	*gid = (gid_t)v;
 	return 0;
+}
+
+long
+vdeplug_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+ssize_t
+vdeplug_send(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,
+	     socklen_t addrlen)
+{
+	long deadline = vdeplug_now_ms() + VDEPLUG_SEND_RETRY_MS;
+	int waited = 0;
+
+	for (;;) {
+		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+		ssize_t n = sendto(fd, buf, len, flags | MSG_DONTWAIT | MSG_NOSIGNAL, addr, addrlen);
+		long left;
+
+		if (n >= 0 || (flags & MSG_DONTWAIT))
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS)
+			return -1;
+		left = deadline - vdeplug_now_ms();
+		if (left <= 0) {
+			errno = EAGAIN;
+			return -1;
+		}
+		/* poll sees a full peer queue only on connected sockets, never ENOBUFS: then nap */
+		if (errno == ENOBUFS || waited)
+			poll(NULL, 0, 1);
+		else
+			poll(&pfd, 1, (int)left);
+		waited = 1;
+	}
 }
 
 /* If PATH is a regular file, replace OUT with its first line (vdeplug4 indirection). */
@@ -93,43 +136,49 @@ found:
 	snprintf(out, outlen, "%s", cand);
 }
 
-/* Parse LOCATOR, following defaults and file indirections. */
+/* Parse LOCATOR, following the default switch and locator files (bounded). */
 static int
 vdeplug_resolve(const char *locator, struct vnl *vnl)
 {
-	char buf[VNL_PATH_MAX], next[VNL_PATH_MAX];
-	int depth;
+	char next[VNL_PATH_MAX];
+	struct vnl *inner;
+	int depth, r = -1;
 
-	snprintf(buf, sizeof(buf), "%s", locator ? locator : "");
+	if (vnl_parse(locator, vnl, NULL) < 0)
+		return -1;
+	inner = malloc(sizeof(*inner));
+	if (!inner)
+		return -1;
 	for (depth = 0; depth < VDEPLUG_INDIRECTIONS; depth++) {
-		if (vnl_parse(buf, vnl, NULL) < 0)
-			return -1;
-		if (strcmp(vnl->scheme, "vde") != 0)
-			return 0;
-		if (vnl->path[0] == '\0') {
+		if (strcmp(vnl->scheme, "vde") != 0) {
+			r = 0;
+			goto out;
+		}
+		if (vnl->path[0] == '\0')
 			vdeplug_default(vnl->path, sizeof(vnl->path));
-			if (!vdeplug_read_indirect(vnl->path, next, sizeof(next)))
-				return 0;
-		} else if (!vdeplug_read_indirect(vnl->path, next, sizeof(next))) {
-			return 0;
+		if (!vdeplug_read_indirect(vnl->path, next, sizeof(next))) {
+			r = 0;
+			goto out;
 		}
-		if (vnl->has_port || vnl->group[0] || vnl->mode) {
-			/* options given on the outer locator win over the file's */
-			struct vnl inner;
-
-			if (vnl_parse(next, &inner, NULL) < 0)
-				return -1;
-			if (strcmp(inner.scheme, "vde") != 0 || inner.path[0] == '\0') {
-				*vnl = inner;
-				return 0;
+		if (vnl_parse(next, inner, NULL) < 0)
+			goto out;
+		if (strcmp(inner->scheme, "vde") == 0) {
+			/* options of the outer locator win over the file's */
+			if (vnl->has_port) {
+				inner->has_port = 1;
+				inner->port = vnl->port;
 			}
-			snprintf(vnl->path, sizeof(vnl->path), "%s", inner.path);
-			continue;
+			if (vnl->group[0])
+				memcpy(inner->group, vnl->group, sizeof(inner->group));
+			if (vnl->mode)
+				inner->mode = vnl->mode;
 		}
-		snprintf(buf, sizeof(buf), "%s", next);
+		*vnl = *inner;
 	}
 	errno = ELOOP;
-	return -1;
+out:
+	free(inner);
+	return r;
 }
 
 VDE_EXPORT VDECONN *

@@ -6,6 +6,8 @@
 #ifndef VDEPLUG_INTERNAL_H
 #define VDEPLUG_INTERNAL_H
 
+#include <sys/socket.h>
+
 #include "libvdeplug.h"
 #include "vnl.h"
 
@@ -34,6 +36,17 @@ struct vdeplug_transport {
 extern const struct vdeplug_transport vdeplug_vde;
 extern const struct vdeplug_transport vdeplug_ptp;
 extern const struct vdeplug_transport vdeplug_seqpacket;
+
+/*
+ * Send one datagram (to ADDR if not NULL). When the peer's queue is full (EAGAIN, or ENOBUFS
+ * on some kernels) wait for room up to VDEPLUG_SEND_RETRY_MS, then fail with EAGAIN: the frame
+ * is not sent. With MSG_DONTWAIT in FLAGS it never waits.
+ */
+#define VDEPLUG_SEND_RETRY_MS 100
+/* Milliseconds on the monotonic clock. */
+long vdeplug_now_ms(void);
+ssize_t vdeplug_send(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,
+		     socklen_t addrlen);
 
 /* Resolve a group name or number to a gid. Returns 0 or -1 (errno EINVAL). */
 int vdeplug_group(const char *group, gid_t *gid);

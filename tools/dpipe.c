@@ -34,7 +34,7 @@ struct dpipe {
 	struct cmd *cmds;
 	int ncmds;
 	int daemon, nowrap, noclean;
-	const char *pidfile, *pgrpfile;
+	char *pidfile, *pgrpfile; /* absolute (-d changes directory) */
 };
 
 static const char *progname = "dpipe";
@@ -266,7 +266,7 @@ on_signal(int signo)
  * (our pid after exec) and removes the files when it dies (parent-death signal).
  */
 static int
-spawn_cleaner(const struct dpipe *dp)
+spawn_cleaner(struct dpipe *dp)
 {
 	pid_t parent = getpid(), pid;
 	sigset_t set;
@@ -283,7 +283,7 @@ spawn_cleaner(const struct dpipe *dp)
 		return 0;
 	}
 	setpgid(0, 0);
-	dpipe_close_all((struct dpipe *)dp);
+	dpipe_close_all(dp);
 	if (prctl(PR_SET_PDEATHSIG, SIGUSR1) < 0 || getppid() != parent)
 		goto out;
 	sigwait(&set, &signo);
@@ -322,16 +322,16 @@ daemonize_here(void)
 	return 0;
 }
 
-/* Absolute paths survive the chdir("/") of -d. */
-static const char *
+/* An allocated absolute path: it survives the chdir("/") of -d. */
+static char *
 abspath(const char *path)
 {
 	char cwd[4096], *s;
 
-	if (path == NULL || path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
-		return path;
+	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return strdup(path);
 	if (asprintf(&s, "%s/%s", cwd, path) < 0)
-		return path;
+		return NULL;
 	return s;
 }
 
@@ -434,7 +434,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dpipe dp = { 0 };
-	int c;
+	int c, rv = 1;
 
 	progname = argv[0];
 	while ((c = getopt_long(argc, argv, "+dp:P:nNh", longopts, NULL)) != -1) {
@@ -443,10 +443,14 @@ main(int argc, char *argv[])
 			dp.daemon = 1;
 			break;
 		case 'p':
-			dp.pidfile = abspath(optarg);
+			free(dp.pidfile);
+			if ((dp.pidfile = abspath(optarg)) == NULL)
+				goto out;
 			break;
 		case 'P':
-			dp.pgrpfile = abspath(optarg);
+			free(dp.pgrpfile);
+			if ((dp.pgrpfile = abspath(optarg)) == NULL)
+				goto out;
 			break;
 		case 'N':
 			dp.noclean = 1;
@@ -456,14 +460,20 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			rv = 0;
+			goto out;
 		default:
 			usage(stderr);
-			return 1;
+			goto out;
 		}
 	}
 	if (dpipe_split(&dp, argc - optind, argv + optind) < 0)
-		return 1;
+		goto out;
 	signal(SIGPIPE, SIG_IGN);
-	return dpipe_run(&dp);
+	rv = dpipe_run(&dp);
+out:
+	free(dp.cmds);
+	free(dp.pidfile);
+	free(dp.pgrpfile);
+	return rv;
 }

@@ -114,13 +114,16 @@ exchange() {
 	[ "$(ls -a "$BATS_TEST_TMPDIR/sw2" | grep -c '^\.[0-9]')" -eq 1 ]
 }
 
-@test "vde_ctlfd reports EOF when the switch goes away" {
+@test "vde_ctlfd reports EOF when the switch closes our endpoint" {
 	start_ref_switch sw
-	hold a "$BATS_TEST_TMPDIR/sw"
-	grep -qx ready "$BATS_TEST_TMPDIR/a.out"
+	hold a "$BATS_TEST_TMPDIR/sw[3]"
+	sleep 0.3
 	! grep -q 'ctl eof' "$BATS_TEST_TMPDIR/a.out"
-	# end the switch through its stdin (killing it would orphan the sleep feeding that stdin)
-	pkill -TERM -P "$SWPID"
+	run ref_mgmt sw port/print
+	id=$(echo "$output" | sed -n 's/.*endpoint ID 0*\([0-9][0-9]*\) .*/\1/p' | head -1)
+	[ -n "$id" ]
+	run ref_mgmt sw port/epclose 3 "$id"
+	echo "$output" | grep -q '1000 Success'
 	wait_for 5 grep -q '^ctl eof$' "$BATS_TEST_TMPDIR/a.out"
 }
 
@@ -145,14 +148,15 @@ exchange() {
 	echo "$output" | grep -A4 '^Port 0004' | grep -q 'plugtest user='
 }
 
-@test "ptp:// between two of our processes" {
+@test "ptp:// between two of our processes, 65535-byte frames" {
 	bg "$PT" -r 5 -t 10 "ptp://$BATS_TEST_TMPDIR/link" >"$BATS_TEST_TMPDIR/rx.out" 3>&-
 	local rx=$BG_PID
 	wait_for 5 test -S "$BATS_TEST_TMPDIR/link"
-	run "$PT" -s 5 -z 1514 "ptp://$BATS_TEST_TMPDIR/link"
+	run "$PT" -s 5 -z 65535 "ptp://$BATS_TEST_TMPDIR/link"
 	[ "$status" -eq 0 ]
 	wait "$rx"
-	[ "$(grep -c '^frame 1514 [0-9]* ok$' "$BATS_TEST_TMPDIR/rx.out")" -eq 5 ]
+	# the largest frame, whole (no switch in the way to truncate it)
+	[ "$(grep -c '^frame 65535 [0-9]* ok$' "$BATS_TEST_TMPDIR/rx.out")" -eq 5 ]
 	[ ! -e "$BATS_TEST_TMPDIR/link+" ]
 }
 
@@ -267,4 +271,66 @@ C
 	bg bash -c "(cat '$BATS_TEST_TMPDIR/in'; sleep 2) | $REF_PLUG '$BATS_TEST_TMPDIR/sw' >/dev/null" 3>&-
 	wait "$rx"
 	[ "$(grep -c '^frame 1000 [0-9]* ok$' "$BATS_TEST_TMPDIR/rx.out")" -eq 3 ]
+}
+
+@test "switch run by another user: our socket gets the switch's group, never world access" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to run the switch as nobody"
+	command -v setpriv >/dev/null || skip "setpriv not installed"
+	NB=$(mktemp -d /tmp/vdeplug-nobody.XXXXXX)
+	chmod 711 "$NB"
+	mkdir "$NB/w"
+	chown nobody:nogroup "$NB/w"
+	bg setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		bash -c 'exec "$0" "$@" < <(exec sleep 3600)' "$REF_SW" -s "$NB/w/sw" 3>&-
+	wait_for 5 test -S "$NB/w/sw/ctl"
+	hold a "$NB/w/sw"
+	run stat -c '%a %G' "$NB"/w/sw/.[0-9]*
+	[ "$output" = "760 nogroup" ]
+	bg "$PT" -r 2 -t 10 "$NB/w/sw" >"$BATS_TEST_TMPDIR/rx.out" 3>&-
+	local rx=$BG_PID
+	wait_for 5 bash -c "[ \$(ls -a '$NB/w/sw' | grep -c '^\.[0-9]') -eq 2 ]"
+	run "$PT" -s 2 "$NB/w/sw"
+	[ "$status" -eq 0 ]
+	wait "$rx"
+	[ "$(grep -c '^frame 60 [0-9]* ok$' "$BATS_TEST_TMPDIR/rx.out")" -eq 2 ]
+}
+
+teardown() {
+	kill_started
+	if [ -n "${NB:-}" ]; then
+		rm -rf "$NB"
+	fi
+}
+
+@test "relative switch path, chained locator files, outer port wins, loops end in ELOOP" {
+	start_ref_switch sw
+	cd "$BATS_TEST_TMPDIR"
+	bg "$PT" -r 1 -t 10 sw >rx.out 3>&-
+	local rx=$BG_PID
+	wait_for 5 bash -c "ls -a sw | grep -q '^\.[0-9]'"
+	# our socket name must be absolute: the switch resolves it from its own cwd
+	ls -a sw | grep '^\.[0-9]' >/dev/null
+	run "$PT" -s 1 sw
+	[ "$status" -eq 0 ]
+	wait "$rx"
+	grep -q '^frame 60 0 ok$' rx.out
+	echo 'sw[7]' >f1
+	echo "$BATS_TEST_TMPDIR/f1" >f2
+	hold a "$BATS_TEST_TMPDIR/f2"
+	hold b "$BATS_TEST_TMPDIR/f2[9]"
+	run ref_mgmt sw port/print
+	echo "$output" | grep -q '^Port 0007'
+	echo "$output" | grep -q '^Port 0009'
+	echo "$BATS_TEST_TMPDIR/f3" >f3
+	run "$PT" "$BATS_TEST_TMPDIR/f3"
+	[ "$output" = "open failed: Too many levels of symbolic links" ]
+}
+
+@test "vde_send to a peer that never reads fails with EAGAIN after a short wait, never blocks" {
+	hold a "ptp://$BATS_TEST_TMPDIR/l"
+	local t0=$SECONDS
+	run timeout 10 "$PT" -s 100000 -z 1514 "ptp://$BATS_TEST_TMPDIR/l"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -Eq '^send error at [0-9]+: Resource temporarily unavailable$'
+	[ $((SECONDS - t0)) -le 5 ]
 }

@@ -117,6 +117,20 @@ any_switch() {
 	got b 60 1000 1514
 }
 
+@test "interop: a stream cable between Debian's vde_plug and ours carries frames both ways" {
+	any_switch a
+	any_switch b
+	bg "$DPIPE" env -u LD_LIBRARY_PATH "$REF_PLUG" "$T/a" = "$PLUG" "$T/b" 3>&-
+	rx ra "$T/a"
+	rx rb "$T/b"
+	wait_for 5 ports_at_least "$T/a" 2
+	wait_for 5 ports_at_least "$T/b" 2
+	enc 100 1500 | "$PLUG" "$T/a"
+	got rb 100 1500
+	enc 200 | "$PLUG" "$T/b"
+	got ra 100 1500 200 # ra, on a, also saw the first two being sent
+}
+
 @test "VDE2 syntax: -s, --sock, sock; -p N is the port and must be > 0" {
 	any_switch sw
 	rx b -s "$T/sw"
@@ -130,6 +144,17 @@ any_switch() {
 	# port 5 really was used: keep a plug there and look for the switch's 005 socket
 	bg bash -c 'sleep 60 | exec "$0" "$@"' "$PLUG" --port 5 "$T/sw" >/dev/null 3>&-
 	wait_for 5 compgen -G "$T/sw/005.*"
+}
+
+@test "-D sets the description the switch shows (default vde_plug:)" {
+	[ -x "$SW" ] && [ -x "$UNIXCMD" ] || skip "our vde_switch and unixcmd are not built"
+	start_switch sw
+	bg bash -c 'exec "$0" "$@" < <(sleep 60)' "$PLUG" -D "my cable" "$T/sw" >/dev/null 3>&-
+	bg bash -c 'exec "$0" "$@" < <(sleep 60)' "$PLUG" "$T/sw" >/dev/null 3>&-
+	wait_for 5 ports_at_least "$T/sw" 2
+	run mgmt sw port/print
+	[[ "$output" == *"my cable user="* ]]
+	[[ "$output" == *"vde_plug: user="* ]]
 }
 
 @test "-p FILE (not a number) is the vdeplug4 pidfile" {

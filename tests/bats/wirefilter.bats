@@ -366,3 +366,51 @@ EOF
 	wait_for 5 bash -c "! kill -0 $dp"
 	[ ! -e "$T/wf.m" ]
 }
+
+# tcp_transfer BYTES: BYTES over TCP from namespace NS1 to NS2 through the cable, in time.
+tcp_transfer() {
+	rm -f "$T/rx"
+	ip netns exec "$NS2" timeout 60 socat -u TCP-LISTEN:5001,reuseaddr - | wc -c >"$T/rx" &
+	local l=$!
+	wait_for 5 bash -c "ip netns exec $NS2 ss -ltn | grep -q :5001"
+	head -c "$1" /dev/zero | ip netns exec "$NS1" timeout 40 socat -u - TCP:10.77.0.2:5001
+	wait "$l"
+	echo "# tcp: $(cat "$T/rx") of $1 bytes" >&3
+	[ "$(cat "$T/rx")" -eq "$1" ]
+}
+
+@test "TCP through the dpipe form never stalls (namespaces; plain, with reordering, with loss)" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	ls /usr/lib/*/vdeplug/libvdeplug_tap.so >/dev/null 2>&1 || skip "no tap:// plug module"
+	NS1=wfa$$
+	NS2=wfb$$
+	ip netns add "$NS1" || skip "no network namespaces"
+	ip netns add "$NS2"
+	start_switch a
+	start_switch b
+	bg ip netns exec "$NS1" env -u LD_LIBRARY_PATH "$REF_PLUG" tap://wft1 "$T/a"
+	bg ip netns exec "$NS2" env -u LD_LIBRARY_PATH "$REF_PLUG" tap://wft2 "$T/b"
+	wait_for 5 ip netns exec "$NS1" ip link show wft1
+	wait_for 5 ip netns exec "$NS2" ip link show wft2
+	ip netns exec "$NS1" ip addr add 10.77.0.1/24 dev wft1
+	ip netns exec "$NS1" ip link set wft1 up
+	ip netns exec "$NS2" ip addr add 10.77.0.2/24 dev wft2
+	ip netns exec "$NS2" ip link set wft2 up
+	bg "$DPIPE" "$PLUG" "$T/a" = "$WF" -M "$T/wf.m" --seed 1 = "$PLUG" "$T/b"
+	wait_for 5 test -S "$T/wf.m"
+	wait_for 10 ip netns exec "$NS1" ping -c 1 -W 1 10.77.0.2
+	tcp_transfer 100000000
+	wf fifo 0
+	wf delay 1+1N
+	tcp_transfer 30000000
+	wf fifo 1
+	wf delay 0
+	wf loss 0.5
+	tcp_transfer 20000000
+}
+
+teardown() {
+	kill_started
+	[ -z "${NS1:-}" ] || ip netns del "$NS1" 2>/dev/null || true
+	[ -z "${NS2:-}" ] || ip netns del "$NS2" 2>/dev/null || true
+}

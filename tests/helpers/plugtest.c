@@ -111,7 +111,8 @@ selftest_seqpacket(void)
 	for (i = 0; i < 3; i++) {
 		frame_fill(f, sizeof(f), (uint32_t)i, (const unsigned char *)"\x02\0\0\0\0\1");
 		bad |= vde_send(conn, f, sizeof(f), 0) != (ssize_t)sizeof(f);
-		bad |= recv(sv[1], g, sizeof(g), 0) != (ssize_t)sizeof(f) || memcmp(f, g, sizeof(f));
+		bad |= recv(sv[1], g, sizeof(g), 0) != (ssize_t)sizeof(f);
+		bad |= memcmp(f, g, sizeof(f)) != 0;
 		bad |= send(sv[1], f, 100, 0) != 100;
 		bad |= vde_recv(conn, g, sizeof(g), 0) != 100 || memcmp(f, g, 100);
 	}

@@ -182,8 +182,8 @@ test_chunking(void)
 		rng_state = 12345 + (uint32_t)i;
 		decode(&s, chunks[i], &o);
 		ok(out_same(&o, &all) && o.garbage == 0, "chunks of %ld: same frames", chunks[i]);
-		ok(o.maxbuf <= STREAMCODEC_BUFSIZE, "chunks of %ld: bounded buffer (%zu)", chunks[i],
-		   o.maxbuf);
+		ok(o.maxbuf <= STREAMCODEC_BUFSIZE, "chunks of %ld: bounded buffer (%zu)",
+		   chunks[i], o.maxbuf);
 		free(o.data);
 	}
 	free(all.data);
@@ -297,9 +297,10 @@ test_sweep(void)
 static void
 test_garbage(void)
 {
-	static const char banner[] = "Welcome to Debian GNU/Linux 12 (bookworm)!\n\nThe programs "
-				     "included with the Debian GNU/Linux system are free software;\n"
-				     "Last login: Sat Nov 21 10:00:00 2026 from 10.0.0.1\n";
+	static const char banner[] =
+		"Welcome to Debian GNU/Linux 12 (bookworm)!\n\nThe programs included with the "
+		"Debian GNU/Linux system are free software;\n"
+		"Last login: Sat Nov 21 10:00:00 2026 from 10.0.0.1\n";
 	static const char bash[] = "bash: line 1: vde_plug: command not found\n";
 	unsigned char rnd[3000], trunc[2 + 700];
 	struct buf s = {0};

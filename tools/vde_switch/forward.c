@@ -187,7 +187,14 @@ forward_send(struct sw *sw, struct endpoint *ep, struct iovec *iov, unsigned n, 
 		msg[i].msg_hdr.msg_iovlen = 1;
 	}
 	while (done < n) {
-		int r = sendmmsg(ep->datafd, msg + done, n - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+		int r;
+
+		if (n - done == 1) /* a lone frame: send() is cheaper than the mmsg machinery */
+			r = send(ep->datafd, iov[done].iov_base, iov[done].iov_len,
+				 MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 1;
+		else
+			r = sendmmsg(ep->datafd, msg + done, n - done,
+				     MSG_DONTWAIT | MSG_NOSIGNAL);
 
 		if (r > 0) {
 			for (int i = 0; i < r; i++) {
