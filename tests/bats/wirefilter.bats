@@ -68,8 +68,9 @@ near() {
 	start_wf -d 50+10N -N --seed 3
 	gen --count 600 --rate 400 "$T/a" "$T/b"
 	[ "$G_lost" -eq 0 ]
-	near "$G_delay_tmean_ms" 50 1
 	near "$G_delay_p50_ms" 50 1
+	# the trimmed mean also carries the path's own latency, which grows on a loaded machine
+	near "$G_delay_tmean_ms" 50 1.5
 	# interquartile range of a normal law: 1.349 sigma = 4.5 ms
 	near "$(awk -v a="$G_delay_p25_ms" -v b="$G_delay_p75_ms" 'BEGIN { print b - a }')" 4.5 1.2
 	awk -v lo="$G_delay_p1_ms" -v hi="$G_delay_p99_ms" 'BEGIN { exit !(lo > 41 && hi < 60) }'
@@ -253,9 +254,10 @@ near() {
 	bg "$DPIPE" "$PLUG" "$T/a" = "$WF" -M "$T/wf.m" -b RL200000 = "$PLUG" "$T/b"
 	wait_for 5 test -S "$T/wf.m"
 	# RL is flooded through a 200 kB/s bottleneck while LR must flow freely
-	"$GEN" --count 3000 --size 1400 --rate 0 --linger 200 "$T/b" "$T/a" >"$T/rl.out" &
+	"$GEN" --id 2 --count 3000 --size 1400 --rate 0 --linger 200 "$T/b" "$T/a" >"$T/rl.out" &
 	local rl=$!
-	gen --count 500 --rate 1000 "$T/a" "$T/b"
+	sleep 0.5
+	gen --id 1 --count 500 --rate 1000 "$T/a" "$T/b"
 	[ "$G_received" -eq 500 ]
 	awk -v m="$G_delay_max_ms" 'BEGIN { exit !(m < 100) }'
 	kill "$rl" 2>/dev/null || true

@@ -28,6 +28,7 @@
 
 struct gen {
 	unsigned long count, rate, linger_ms, wait_ms;
+	unsigned char id; /* in the MAC addresses: concurrent generators do not mix */
 	size_t size;
 	VDECONN *tx, *rx;
 	uint32_t *copies;
@@ -63,10 +64,10 @@ get32(const unsigned char *p)
 }
 
 static void
-build(unsigned char *f, size_t size, uint32_t seq)
+build(unsigned char *f, size_t size, uint32_t seq, unsigned char id)
 {
-	static const unsigned char dst[6] = { 0x02, 0x77, 0x66, 0, 0, 2 };
-	static const unsigned char src[6] = { 0x02, 0x77, 0x66, 0, 0, 1 };
+	const unsigned char dst[6] = { 0x02, 0x77, 0x66, 0, id, 2 };
+	const unsigned char src[6] = { 0x02, 0x77, 0x66, 0, id, 1 };
 	uint64_t t = now_ns();
 	size_t i;
 
@@ -230,10 +231,11 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: wf_gen [--count N] [--size BYTES] [--rate FPS] [--linger MS] "
-		    "[--wait MS] TX_VNL RX_VNL\n"
+		    "[--wait MS] [--id N] TX_VNL RX_VNL\n"
 		    "  sends N frames on TX_VNL (at FPS frames/s, 0 = as fast as possible) and\n"
 		    "  measures them on RX_VNL until no frame came for MS ms after the last one\n"
-		    "  (--wait: give up on the first frame after MS ms)\n");
+		    "  (--wait: give up on the first frame after MS ms); --id N (0-255) puts N in\n"
+		    "  the MAC addresses so that concurrent generators do not see each other\n");
 }
 
 int
@@ -243,6 +245,7 @@ main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' }, { "size", required_argument, NULL, 's' },
 		{ "rate", required_argument, NULL, 'r' },  { "linger", required_argument, NULL, 'l' },
 		{ "wait", required_argument, NULL, 'w' },  { "help", no_argument, NULL, 'h' },
+		{ "id", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gen g = { .count = 1000, .size = 100, .linger_ms = 500, .wait_ms = 10000,
@@ -253,8 +256,11 @@ main(int argc, char **argv)
 	unsigned long i;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "n:s:r:l:w:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "n:s:r:l:w:i:h", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'i':
+			g.id = (unsigned char)strtoul(optarg, NULL, 0);
+			break;
 		case 'n':
 			g.count = strtoul(optarg, NULL, 0);
 			break;
@@ -293,6 +299,16 @@ main(int argc, char **argv)
 		perror("wf_gen: vde_open");
 		return 1;
 	}
+	/* a broadcast from the receiver's address: switches learn where it lives */
+	memset(buf, 0xff, 6);
+	memcpy(buf + 6, (const unsigned char[6]){ 0x02, 0x77, 0x66, 0, g.id, 2 }, 6);
+	buf[12] = (GEN_TYPE + 1) >> 8;
+	buf[13] = (GEN_TYPE + 1) & 0xff;
+	memset(buf + GEN_HDR, 0, 46);
+	vde_send(g.rx, buf, 60, 0);
+	usleep(20000);
+	drain(&g, buf, 0);
+	g.foreign = 0;
 	start = g.start_ns = now_ns();
 	for (i = 0; i < g.count; i++) {
 		if (g.rate > 0) {
@@ -302,7 +318,7 @@ main(int argc, char **argv)
 		} else if ((i & 15) == 0) {
 			drain(&g, buf, 0);
 		}
-		build(buf, g.size, (uint32_t)i);
+		build(buf, g.size, (uint32_t)i, g.id);
 		while (vde_send(g.tx, buf, g.size, 0) < 0 && (errno == EAGAIN || errno == EINTR))
 			drain(&g, buf, 1);
 	}
