@@ -36,9 +36,8 @@
 struct plug_net {
 	VDECONN *conn;
 	int datafd, ctlfd;
-	int paused;    /* datafd not watched: the stream queue is full */
-	int logged;    /* frames it sends are checked by the IP log */
-	unsigned lone; /* consecutive wakeups that found a single frame */
+	int paused; /* datafd not watched: the stream queue is full */
+	int logged; /* frames it sends are checked by the IP log */
 };
 
 struct plug {
@@ -179,21 +178,15 @@ plug_net_cb(struct loop *l, int fd, unsigned events, void *arg)
 	struct plug_net *n = fd == p->net[0].datafd ? &p->net[0] : &p->net[1];
 	struct plug_net *peer = n == &p->net[0] ? &p->net[1] : &p->net[0];
 	unsigned char *dst;
-	int i, limit, nframes = 0;
 	ssize_t got;
+	int i;
 
 	if ((events & LOOP_ERR) && n->paused) {
 		/* the peer hung up while we were not reading: nothing more will come */
 		plug_finish(p, 0);
 		return;
 	}
-	/*
-	 * In lockstep (one frame per wakeup) the recv that finds the queue empty is pure cost:
-	 * then take one frame per wakeup (epoll reports what is left) and probe with a whole
-	 * batch every 16th wakeup, back to batching as soon as a probe finds more than one.
-	 */
-	limit = n->lone >= 4 && (n->lone & 15) != 0 ? 1 : PLUG_BATCH;
-	for (i = 0; i < limit && !p->closing; i++) {
+	for (i = 0; i < PLUG_BATCH && !p->closing; i++) {
 		if (p->nnets == 1) {
 			if (PLUG_OUTQ - p->len < PLUG_FRAMEROOM)
 				break;
@@ -218,7 +211,6 @@ plug_net_cb(struct loop *l, int fd, unsigned events, void *arg)
 			plug_finish(p, 0);
 			return;
 		}
-		nframes++;
 		/* not even an Ethernet header: an empty goodbye or a dropped datagram */
 		if (got < 14)
 			continue;
@@ -232,7 +224,6 @@ plug_net_cb(struct loop *l, int fd, unsigned events, void *arg)
 			plug_send(p, peer, dst, (size_t)got);
 		}
 	}
-	n->lone = nframes > 1 ? 0 : n->lone + 1;
 	if (p->nnets == 1)
 		plug_flush(p);
 	else if (events & LOOP_ERR && !p->closing)
