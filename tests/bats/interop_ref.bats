@@ -15,17 +15,18 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 }
 
-# plug_cmd ours|ref: the vde_plug command line, Debian's on Debian's own libvdeplug.
+# plug_cmd ours|ref|ref-on-ours: the vde_plug command line: ours, Debian's on Debian's own
+# libvdeplug, or Debian's binary on our libvdeplug.
 plug_cmd() {
-	if [ "$1" = ref ]; then
-		PLUG_CMD=(env -u LD_LIBRARY_PATH "$REF_PLUG")
-	else
-		PLUG_CMD=("$PLUG")
-	fi
+	case "$1" in
+	ref) PLUG_CMD=(env -u LD_LIBRARY_PATH "$REF_PLUG") ;;
+	ref-on-ours) PLUG_CMD=("$REF_PLUG") ;;
+	*) PLUG_CMD=("$PLUG") ;;
+	esac
 }
 
-# stream_recv_bg OUT DESCR ours|ref SWITCH [ARGS]: "vde_pkt recv -" behind a vde_plug (joined
-# by Debian's dpipe); waits until the switch lists DESCR. Sets PKT_PID.
+# stream_recv_bg OUT DESCR KIND SWITCH [ARGS]: "vde_pkt recv -" behind a vde_plug of KIND (see
+# plug_cmd; joined by Debian's dpipe); waits until the switch lists DESCR. Sets PKT_PID.
 stream_recv_bg() {
 	local out=$1 descr=$2 sw=$4
 	plug_cmd "$3"
@@ -35,7 +36,7 @@ stream_recv_bg() {
 	wait_for 5 port_has "$sw" "$descr"
 }
 
-# stream_send OUT ours|ref SWITCH [ARGS]: "vde_pkt send -" behind a vde_plug, lines to OUT.
+# stream_send OUT KIND SWITCH [ARGS]: "vde_pkt send -" behind a vde_plug of KIND, lines to OUT.
 # The sender keeps the stream open for a second after its last frame: a plug that sees EOF at
 # once may leave the switch before its last frames are read (Debian's switch then drops them).
 stream_send() {
@@ -139,6 +140,17 @@ maps_has() {
 	! maps_has "$BG_PID" /usr/lib/x86_64-linux-gnu/libvdeplug.so.2 || false
 	pkt_recv_bg "$T/got" "$T/b" --count 2 --type 0x88b5
 	"$PKT" send "$T/a" --size 1514 --count 2 --src 02:00:00:00:0d:01 >"$T/sent"
+	wait "$PKT_PID"
+	diff "$T/sent" "$T/got"
+}
+
+@test "Debian vde_plug's stream mode runs on our libvdeplug's vdestream codec" {
+	[ -e "$VDE_BIN/libvdeplug/.libs/libvdeplug.so.2" ] || skip "our libvdeplug is not built"
+	start_switch sw
+	stream_recv_bg "$T/got" ref-rx ref-on-ours sw --count 3 --timeout 8000 \
+		--from 02:00:00:00:0d:02
+	stream_send "$T/sent" ref-on-ours sw --size 1514 --count 3 --interval 5 \
+		--src 02:00:00:00:0d:02
 	wait "$PKT_PID"
 	diff "$T/sent" "$T/got"
 }

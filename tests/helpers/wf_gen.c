@@ -33,6 +33,7 @@ struct gen {
 	VDECONN *tx, *rx;
 	uint32_t *copies;
 	double *delay_ms; /* first copy */
+	double *arrival_s; /* first copy, from the start */
 	unsigned long unique, dups, reordered, corrupted, foreign, oversize;
 	long long maxseq;
 	uint64_t start_ns, first_ns, last_ns, bytes;
@@ -115,6 +116,7 @@ account(struct gen *g, const unsigned char *f, size_t len, uint64_t t)
 	}
 	sent = (uint64_t)get32(f + GEN_HDR + 8) << 32 | get32(f + GEN_HDR + 12);
 	g->delay_ms[seq] = (double)(t - sent) / 1e6;
+	g->arrival_s[g->unique] = (double)(t - g->start_ns) / 1e9;
 	g->unique++;
 	if ((long long)seq < g->maxseq)
 		g->reordered++;
@@ -172,6 +174,19 @@ tmean(const double *v, unsigned long n)
 	return s / (double)(n - 2 * cut);
 }
 
+/* Received rate over the middle 90% of the frames: robust to a stall at either end. */
+static double
+rate_mid(const struct gen *g)
+{
+	unsigned long a = g->unique / 20, b = g->unique - 1 - g->unique / 20;
+	double dt;
+
+	if (g->unique < 20)
+		return 0.0;
+	dt = g->arrival_s[b] - g->arrival_s[a];
+	return dt > 0 ? (double)(b - a) * (double)g->size * 8.0 / dt : 0.0;
+}
+
 static void
 report(struct gen *g)
 {
@@ -211,7 +226,7 @@ report(struct gen *g)
 	       "reordered=%lu corrupted=%lu foreign=%lu delay_mean_ms=%.3f delay_sd_ms=%.3f "
 	       "delay_min_ms=%.3f delay_max_ms=%.3f delay_p1_ms=%.3f delay_p25_ms=%.3f "
 	       "delay_p50_ms=%.3f delay_p75_ms=%.3f delay_p90_ms=%.3f delay_p99_ms=%.3f delay_tmean_ms=%.3f "
-	       "rate_bps=%.0f goodput_bps=%.0f maxlen=%zu\n",
+	       "rate_bps=%.0f rate_mid_bps=%.0f goodput_bps=%.0f maxlen=%zu\n",
 	       g->count, g->unique, g->dups, lost, g->count ? (double)lost / (double)g->count : 0.0,
 	       bursts, bursts ? (double)lost / (double)bursts : 0.0, g->reordered, g->corrupted,
 	       g->foreign, mean, sd, lo, hi, quantile(sorted, k, 0.01), quantile(sorted, k, 0.25),
@@ -221,6 +236,7 @@ report(struct gen *g)
 	       secs > 0 && g->unique > 1
 		       ? (double)(g->bytes - g->bytes / g->unique) * 8.0 / secs
 		       : 0.0,
+	       rate_mid(g),
 	       g->last_ns > g->start_ns ? (double)g->bytes * 8e9 / (double)(g->last_ns - g->start_ns)
 					 : 0.0,
 	       g->maxlen);
@@ -291,8 +307,9 @@ main(int argc, char **argv)
 	}
 	g.copies = calloc(g.count, sizeof(*g.copies));
 	g.delay_ms = calloc(g.count, sizeof(*g.delay_ms));
+	g.arrival_s = calloc(g.count, sizeof(*g.arrival_s));
 	buf = malloc(GEN_MAX + 1);
-	if (!g.copies || !g.delay_ms || !buf)
+	if (!g.copies || !g.delay_ms || !g.arrival_s || !buf)
 		return 1;
 	if ((g.rx = vde_open(argv[optind + 1], "wf_gen rx", &args)) == NULL ||
 	    (g.tx = vde_open(argv[optind], "wf_gen tx", &args)) == NULL) {
@@ -337,6 +354,7 @@ main(int argc, char **argv)
 	vde_close(g.rx);
 	free(g.copies);
 	free(g.delay_ms);
+	free(g.arrival_s);
 	free(buf);
 	return 0;
 }
