@@ -111,6 +111,7 @@ sys_load	syscalls_per_frame	syscalls/frame, full load	ours<=	0.5
 sys_fixed	syscalls_per_frame	syscalls/frame, fixed rate	-	0
 latency	rtt_median_us	round trip median us	ratio<=	1
 latency	rtt_p99_us	round trip p99 us	-	0
+latency	rtt_min_us	round trip min us	ratio<=	1
 idle6	fps	2 ports + 6 idle: frames/s	ratio>=	1
 idle6	cpu_us_per_frame	2 ports + 6 idle: CPU us/frame	ratio<=	0.333
 cable_refsw	fps	cable, ref switches: frames/s	ratio>=	2
@@ -118,11 +119,34 @@ cable_refsw	cpu_us_per_frame	cable, ref switches: CPU us/fr	-	0
 cable_ownsw	fps	cable, own switches: frames/s	ratio>=	2
 cable_ownsw	cpu_us_per_frame	cable, own switches: CPU us/fr	-	0"
 
+# Idle-port cost of each switch: the median over the repetitions of idle6/idle0 (the same switch
+# just before the idle ports connected): "idlecost IMPL METRIC MEDIAN".
+idlecost() {
+	awk -F'\t' '$1 == "idle0" || $1 == "idle6" { v[$1, $2, $3, $5] = $4; k[$2 "\t" $3] = 1; r[$5] = 1 }
+		END {
+			for (key in k) {
+				split(key, c, "\t")
+				n = 0
+				for (rep in r)
+					if (v["idle0", c[1], c[2], rep] > 0 && v["idle6", c[1], c[2], rep] != "")
+						x[++n] = v["idle6", c[1], c[2], rep] / v["idle0", c[1], c[2], rep]
+				if (!n)
+					continue
+				for (i = 2; i <= n; i++)
+					for (j = i; j > 1 && x[j - 1] > x[j]; j--) {
+						t = x[j]; x[j] = x[j - 1]; x[j - 1] = t
+					}
+				printf "idlecost\t%s\t%.3f\n", key, n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+			}
+		}' "$RESULTS"
+}
+
 # The table: reference and ours side by side, the ratio, the target and whether it is met; then
 # the cost of idle ports within each switch (met when within 5% of the run without them).
 report() {
 	medians >"$TMP/medians.tsv"
 	paired | sed 's/^/paired\t/' >>"$TMP/medians.tsv"
+	idlecost >>"$TMP/medians.tsv"
 	printf '%s\n' "$ROWS" | awk -F'\t' -v syscount="$SYSCOUNT" '
 		function fmt(x) { return x == "" ? "-" : (x >= 1000 ? sprintf("%.0f", x) : sprintf("%.3f", x)) }
 		function cell(x) { return x == "" ? "-" : x }
@@ -136,12 +160,9 @@ report() {
 			if (kind == "ours<=") return "ours <= " limit
 			return kind == "-" ? "" : substr(kind, 6) " " limit
 		}
-		function idle(impl, metric,    a, b) {
-			a = med["idle6", impl, metric]; b = med["fwd64", impl, metric]
-			return (a != "" && b > 0) ? a / b : ""
-		}
 		FNR == NR { rows[++nrows] = $0; next }
 		$1 == "paired" { pair[$2, $3] = $4; next }
+		$1 == "idlecost" { cost[$2, $3] = $4; next }
 		{ med[$1, $2, $3] = $4; runs[$1, $2, $3] = $5; spread[$1, $2, $3] = $6 }
 		END {
 			f = "%-34s %9s %9s %8s %7s  %-12s %-4s %5s %9s\n"
@@ -161,7 +182,7 @@ report() {
 			}
 			for (i = 0; i < 2; i++) {
 				impl = i ? "ours" : "ref"
-				fr = idle(impl, "fps"); cpu = idle(impl, "cpu_us_per_frame")
+				fr = cost[impl, "fps"]; cpu = cost[impl, "cpu_us_per_frame"]
 				if (fr == "")
 					continue
 				printf "idle-port cost, %-4s: frames/s with 6 idle ports / without = %.3f, " \
@@ -394,12 +415,16 @@ run_scenario() {
 		flow "$impl" sys_fixed "$d" "-s 64 -t $SECS -r $RATE" "" sys
 		;;
 	idle)
+		# The same switch with and without 6 idle ports (in alternate order every repetition):
+		# paired in the idle-port cost.
+		((rep % 2)) && flow "$impl" idle0 "$d" "-s 64 -t $SECS -B $BURST" ""
 		start_bg "${GEN[@]}" idle -c 6 -t 60 -R "$d/idle.ready" "$d/sw" >"$d/idle.out"
 		local idle=$BGPID
 		if wait_file 10 "$d/idle.ready"; then
 			flow "$impl" idle6 "$d" "-s 64 -t $SECS -B $BURST" ""
 		fi
 		stop_pid "$idle"
+		((rep % 2)) || flow "$impl" idle0 "$d" "-s 64 -t $SECS -B $BURST" ""
 		;;
 	latency)
 		start_bg "${GEN[@]}" pong -t 60 -R "$d/pong.ready" "$d/sw" >"$d/pong.out"
@@ -408,6 +433,7 @@ run_scenario() {
 			"${GEN[@]}" ping -n "$PINGS" -s 64 "$d/sw" >"$d/ping.out"
 			record latency "$impl" rtt_median_us "$(field rtt_median_us "$d/ping.out")"
 			record latency "$impl" rtt_p99_us "$(field rtt_p99_us "$d/ping.out")"
+			record latency "$impl" rtt_min_us "$(field rtt_min_us "$d/ping.out")"
 		fi
 		stop_pid "$pong"
 		;;
