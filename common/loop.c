@@ -449,6 +449,25 @@ loop_add_signal(struct loop *l, int signo, loop_sig_cb *cb, void *arg)
 	return 0;
 }
 
+/*
+ * A signalfd wakes only the epoll of the process that created it: after fork() (daemonizing)
+ * the child must make its own, or its signals would never be dispatched.
+ */
+int
+loop_after_fork(struct loop *l)
+{
+	int fd;
+
+	if (l->sigfd < 0)
+		return 0;
+	if ((fd = signalfd(-1, &l->sigs, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		return -1;
+	loop_del_fd(l, l->sigfd);
+	close(l->sigfd);
+	l->sigfd = fd;
+	return loop_add_fd(l, fd, LOOP_IN, loop_sigfd_cb, NULL);
+}
+
 void
 loop_sigmask_restore(const struct loop *l)
 {

@@ -48,6 +48,8 @@ int loop_add_signal(struct loop *l, int signo, loop_sig_cb *cb, void *arg);
 /* In a forked child, before exec: restores the signal mask from before loop_add_signal (the
  * blocked mask is inherited across exec otherwise). loop_free restores it too. */
 void loop_sigmask_restore(const struct loop *l);
+/* Call in the child after fork() (e.g. after daemonize()) so that signals keep arriving. */
+int loop_after_fork(struct loop *l);
 
 /* Runs cb once, after the current batch of events (deferred free, reaping). */
 int loop_defer(struct loop *l, loop_defer_cb *cb, void *arg);

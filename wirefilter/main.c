@@ -395,7 +395,7 @@ main(int argc, char **argv)
 	if (c.pidfile && pidfile_create(c.pidfile) < 0)
 		fatal("pidfile %s", c.pidfile);
 	if (c.daemon) {
-		if (daemonize() < 0)
+		if (daemonize() < 0 || loop_after_fork(wf.loop) < 0)
 			fatal("daemon");
 		log_to_syslog();
 	}

@@ -115,8 +115,13 @@ fdcount() {
 	start_switch sw
 	run swcmd sw help
 	[ "$status" -eq 0 ]
-	order=$(printf '%s\n' "${lines[@]}" | awk '$2 == "============" { print $1 }' | tr '\n' ' ')
-	[ "$order" = "ds debug hash port " ]
+	# the reference's menus keep its order; menus of our own (tap) may follow them
+	order=$(printf '%s\n' "${lines[@]}" | awk '$2 == "============" { print $1 }' |
+		grep -xE 'ds|debug|plugin|hash|fstp|port|vlan' | tr '\n' ' ')
+	exp=$(for m in ds debug plugin hash fstp port vlan; do
+		if [[ " $order" == *" $m "* ]]; then printf "%s " "$m"; fi; done)
+	[ "$order" = "$exp" ]
+	[[ "$order" == "ds debug "*"hash "*"port "* ]]
 	[ "${lines[3]}" = "ds                 ============    DATA SOCKET MENU" ]
 	[ "${lines[4]}" = "ds/showinfo                        show ds info" ]
 	[ "${lines[5]}" = "help               [arg]           Help (limited to arg when specified)" ]
@@ -524,6 +529,18 @@ for n in ("ctl", "003.9"):
 	run swcmd sw showinfo
 	[ "${lines[4]}" = "mgmt $BATS_TEST_TMPDIR/sw.mgmt perm 0600" ]
 	swcmd sw shutdown || true
+	wait_for 5 bash -c "! kill -0 $SWPID"
+	[ ! -e sw ] && [ ! -e sw.mgmt ] && [ ! -e sw.pid ]
+}
+
+@test "-d: a daemonized switch still obeys SIGTERM and cleans up" {
+	cd "$BATS_TEST_TMPDIR"
+	run "$SW" -d -s sw -M sw.mgmt -p sw.pid
+	[ "$status" -eq 0 ]
+	wait_for 5 test -s sw.pid
+	SWPID=$(cat sw.pid)
+	VDE_PIDS+=("$SWPID")
+	kill -TERM "$SWPID"
 	wait_for 5 bash -c "! kill -0 $SWPID"
 	[ ! -e sw ] && [ ! -e sw.mgmt ] && [ ! -e sw.pid ]
 }

@@ -17,13 +17,17 @@
 
 #include "cmds.h"
 #include "daemon.h"
+#include "event.h"
+#include "plugin.h"
 #include "datasock.h"
 #include "fdb.h"
+#include "fstp.h"
 #include "loop.h"
 #include "mgmt.h"
 #include "parse.h"
 #include "port.h"
 #include "switch.h"
+#include "tap.h"
 
 static struct sw sw;
 
@@ -35,7 +39,9 @@ static const char usage_text[] =
 	"  -v, --version              Display informations on version and exit\n"
 	"  -n  --numports             Number of ports (default 32)\n"
 	"  -x, --hub                  Make the switch act as a hub\n"
+	"  -F, --fstp                 Activate the fast spanning tree protocol\n"
 	"      --macaddr MAC          Set the Switch MAC address\n"
+	"      --priority N           Set the priority for FST (MAC extension)\n"
 	"      --hashsize N           Hash table size\n"
 	"(opts from datasock module)\n"
 	"  -s, --sock SOCK            control directory pathname\n"
@@ -54,6 +60,10 @@ static const char usage_text[] =
 	"      --mgmtgroup GROUP      management UNIX socket group name\n"
 	"      --nostdin              Do not read commands from the standard input\n"
 	"  -D, --debugclients #       number of debug clients allowed (accepted, ignored)\n"
+	"      --mgmt-allow-load      allow load and plugin/add on the management socket\n"
+	"(opts from tuntap module)\n"
+	"  -t, --tap TAP              Enable routing through TAP tap interface "
+	"(repeatable, or a comma separated list)\n"
 	"\n"
 	"Ports 1..N serve clients; port 0 is reserved for management clients.\n"
 	"Report bugs to https://github.com/virtualsquare/vde-2/issues\n";
@@ -82,6 +92,8 @@ enum {
 	OPT_MGMTMODE,
 	OPT_MGMTGROUP,
 	OPT_NOSTDIN,
+	OPT_MGMT_ALLOW_LOAD,
+	OPT_PRIORITY,
 };
 
 static const struct option longopts[] = {
@@ -89,6 +101,8 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, 'v' },
 	{ "numports", required_argument, NULL, 'n' },
 	{ "hub", no_argument, NULL, 'x' },
+	{ "fstp", no_argument, NULL, 'F' },
+	{ "priority", required_argument, NULL, OPT_PRIORITY },
 	{ "macaddr", required_argument, NULL, OPT_MACADDR },
 	{ "hashsize", required_argument, NULL, OPT_HASHSIZE },
 	{ "sock", required_argument, NULL, 's' },
@@ -106,6 +120,8 @@ static const struct option longopts[] = {
 	{ "mgmtgroup", required_argument, NULL, OPT_MGMTGROUP },
 	{ "nostdin", no_argument, NULL, OPT_NOSTDIN },
 	{ "debugclients", required_argument, NULL, 'D' },
+	{ "mgmt-allow-load", no_argument, NULL, OPT_MGMT_ALLOW_LOAD },
+	{ "tap", required_argument, NULL, 't' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -141,6 +157,25 @@ abspath(const char *path)
 	return r;
 }
 
+/* -t IF[,IF...]: appends each name of the list. */
+static void
+add_taps(struct sw_config *c, const char *list)
+{
+	char *copy, *tok, *save;
+
+	if ((copy = strdup(list)) == NULL)
+		fatal("strdup");
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char **n = realloc(c->taps, (c->ntaps + 1) * sizeof(*n));
+
+		if (n == NULL || (n[c->ntaps] = strdup(tok)) == NULL)
+			fatal("strdup");
+		c->taps = n;
+		c->ntaps++;
+	}
+	free(copy);
+}
+
 static void
 parse_args(int argc, char **argv, struct sw_config *c)
 {
@@ -149,7 +184,7 @@ parse_args(int argc, char **argv, struct sw_config *c)
 	long long ll;
 	const char *why;
 
-	while ((ch = getopt_long_only(argc, argv, "hvn:xs:m:g:dp:f:M:D:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long_only(argc, argv, "hvn:xFs:m:g:dp:f:M:D:t:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			usage(stdout);
@@ -164,6 +199,14 @@ parse_args(int argc, char **argv, struct sw_config *c)
 			break;
 		case 'x':
 			c->hub = 1;
+			break;
+		case 'F':
+			c->fstp = 1;
+			break;
+		case OPT_PRIORITY: /* the reference keeps the low 16 bits */
+			if (parse_ll(optarg, 0, INT32_MAX, &ll, &why) < 0)
+				badarg("priority", optarg, why);
+			c->priority = (uint16_t)ll;
 			break;
 		case OPT_MACADDR:
 			if (parse_mac(optarg, c->mac, &why) < 0)
@@ -220,6 +263,12 @@ parse_args(int argc, char **argv, struct sw_config *c)
 			if (parse_ll(optarg, 0, INT_MAX, &ll, &why) < 0)
 				badarg("number of debug clients", optarg, why);
 			break;
+		case OPT_MGMT_ALLOW_LOAD:
+			c->mgmt_allow_load = 1;
+			break;
+		case 't':
+			add_taps(c, optarg);
+			break;
 		default:
 			usage(stderr);
 			exit(1);
@@ -247,6 +296,7 @@ config_defaults(struct sw_config *c)
 {
 	c->numports = 32;
 	c->hashsize = 128;
+	c->priority = 0x8000;
 	c->mode = 0600;
 	c->dirmode = 02700;
 	c->group = SW_NOGROUP;
@@ -302,12 +352,14 @@ static void
 setup(struct sw *s)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	uint8_t key[16];
 	struct rlimit rl;
 	struct mgmt_config mc = {
 		.banner = SW_VERSION_BANNER,
 		.prompt = "vde$ ",
 		.shutdown = on_shutdown,
 		.arg = s,
+		.allow_remote_local = s->cfg.mgmt_allow_load,
 	};
 
 	signal(SIGPIPE, SIG_IGN);
@@ -330,13 +382,28 @@ setup(struct sw *s)
 	s->rl_data = (struct log_rl)LOG_RL_INIT(10, 5);
 	if ((s->fdb = fdb_new(s->cfg.hashsize, 0)) == NULL || port_init(s, s->cfg.numports) < 0)
 		fatal("out of memory");
-	if ((s->mgmt = mgmt_new(s->loop, &mc)) == NULL || cmds_register(s) < 0)
+	/* a secret hash key: clients cannot choose MACs that pile up in one bucket */
+	if (getrandom(key, sizeof(key), 0) != sizeof(key))
+		fatal("getrandom");
+	fdb_set_key(s->fdb, key);
+	if ((s->mgmt = mgmt_new(s->loop, &mc)) == NULL || cmds_register(s) < 0 ||
+	    event_init(s) < 0 || plugin_init(s) < 0)
 		fatal("management setup");
+	if (fstp_init(s) < 0)
+		fatal("spanning tree");
 	if (datasock_open(s) < 0) {
 		if (errno == EADDRINUSE)
 			fatalx("%s: another switch is running on this directory", s->cfg.dir);
 		fatal("control directory %s", s->cfg.dir);
 	}
+	for (unsigned i = 0; i < s->cfg.ntaps; i++)
+		if (tap_add(s, s->cfg.taps[i]) < 0) {
+			int saved = errno;
+
+			datasock_close(s);
+			errno = saved;
+			fatal("tap %s", s->cfg.taps[i]);
+		}
 	if (s->cfg.mgmt &&
 	    mgmt_listen(s->mgmt, s->cfg.mgmt, s->cfg.mgmtmode, s->cfg.mgmtgroup) < 0) {
 		int saved = errno;
@@ -353,6 +420,11 @@ static void
 teardown(struct sw *s)
 {
 	datasock_close(s);
+	tap_fini(s);
+	plugin_fini(s);
+	event_fini(s);
+	fstp_fini(s);
+	free(s->conv);
 	cmds_unregister(s);
 	mgmt_free(s->mgmt);
 	pidfile_remove();
@@ -360,6 +432,9 @@ teardown(struct sw *s)
 	port_fini(s);
 	loop_free(s->loop);
 	free(s->cfg.dir);
+	for (unsigned i = 0; i < s->cfg.ntaps; i++)
+		free(s->cfg.taps[i]);
+	free(s->cfg.taps);
 }
 
 static void
@@ -379,7 +454,7 @@ main(int argc, char **argv)
 	log_init("vde_switch", !sw.cfg.daemon, 0);
 	setup(&sw);
 	if (sw.cfg.daemon) {
-		if (daemonize() < 0)
+		if (daemonize() < 0 || loop_after_fork(sw.loop) < 0)
 			fatal("daemon");
 		log_to_syslog();
 	}
