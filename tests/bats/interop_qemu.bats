@@ -17,7 +17,7 @@ setup() {
 
 # start_qemu ARGS...: QEMU in the background with no display, monitor or default devices.
 start_qemu() {
-	bg "$QEMU" -accel tcg -display none -nodefaults -monitor none -serial none "$@" \
+	bg env "${ON_OUR_LIB[@]}" "$QEMU" -accel tcg -display none -nodefaults -monitor none -serial none "$@" \
 		2>>"$T/qemu.log"
 	QEMU_PID=$BG_PID
 }

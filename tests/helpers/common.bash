@@ -12,6 +12,15 @@ UNIXTERM="$VDE_BIN/tools/unixterm"
 HELPERS="$VDE_BIN/tests/helpers"
 export LD_LIBRARY_PATH="$VDE_BIN/libvdeplug/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
+# A sanitizer build's libvdeplug needs the sanitizer runtimes preloaded when a foreign,
+# uninstrumented program (QEMU, Debian's tools) loads it: run such programs as
+# `env "${ON_OUR_LIB[@]}" PROGRAM ...` (env execs, so a background PID stays the program's).
+ON_OUR_LIB=()
+if ldd "$VDE_BIN/libvdeplug/.libs/libvdeplug.so.2" 2>/dev/null | grep -q libasan; then
+	ON_OUR_LIB=("LD_PRELOAD=$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
+		"ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0")
+fi
+
 # Debian's reference binaries (the oracle).
 REF_SW=/usr/bin/vde_switch
 REF_PLUG=/usr/bin/vde_plug
