@@ -11,10 +11,15 @@
 #include "cmds.h"
 #include "datasock.h"
 #include "fdb.h"
+#include "fstp.h"
 #include "loop.h"
 #include "mgmt.h"
 #include "parse.h"
 #include "port.h"
+#include "swvlan.h"
+#include "mirror.h"
+#include "plugin.h"
+#include "tap.h"
 
 #define SW(req) ((struct sw *)(req)->ctx)
 #define MAXPORTS 65535
@@ -62,6 +67,32 @@ cmd_hash_showinfo(struct mgmt_req *req)
 	mgmt_printf(req, "GC interval %u secs\n", sw->gcint);
 	mgmt_printf(req, "GC expire %u secs\n", sw->expire);
 	mgmt_printf(req, "Min persistence %u secs\n", sw->minper);
+	mgmt_printf(req, "Max entries %u\n", fdb_max(sw->fdb));
+	mgmt_printf(req, "Max entries per port %u\n", fdb_portmax(sw->fdb));
+	return 0;
+}
+
+static int
+cmd_hash_setmax(struct mgmt_req *req)
+{
+	long long n;
+	int err;
+
+	if ((err = arg_int(req, 0, 1, 1 << 24, &n)) != 0)
+		return err;
+	fdb_set_max(SW(req)->fdb, (unsigned)n);
+	return 0;
+}
+
+static int
+cmd_hash_setmaxport(struct mgmt_req *req)
+{
+	long long n;
+	int err;
+
+	if ((err = arg_int(req, 0, 0, 1 << 24, &n)) != 0)
+		return err;
+	fdb_set_portmax(SW(req)->fdb, (unsigned)n);
 	return 0;
 }
 
@@ -186,6 +217,8 @@ cmd_port_sethub(struct mgmt_req *req)
 	if ((err = arg_int(req, 0, 0, 1, &n)) != 0)
 		return err;
 	SW(req)->hub = (int)n;
+	if (n)
+		fstp_hub(SW(req));
 	return 0;
 }
 
@@ -217,14 +250,8 @@ cmd_port_setvlan(struct mgmt_req *req)
 		return EINVAL;
 	if ((err = arg_port(req, 0, 1, &n)) != 0 || (err = arg_int(req, 1, 0, 4095, &vlan)) != 0)
 		return err;
-	/* VLAN 0 always exists; 4095 means no untagged traffic. */
-	if (vlan != 0 && vlan != SW_NOVLAN)
-		return ENXIO;
-	if (sw->ports[n].vlan != vlan) {
-		sw->ports[n].vlan = (uint16_t)vlan;
-		port_flush_macs(sw, (int)n);
-	}
-	return 0;
+	/* an existing VLAN, or 4095: no untagged traffic */
+	return swvlan_setvlan(sw, n, (unsigned)vlan);
 }
 
 static int
@@ -401,6 +428,8 @@ port_stats_line(struct mgmt_req *req, const struct port *p, unsigned n)
 	for (const struct endpoint *ep = p->eps; ep; ep = ep->next)
 		mgmt_printf(req, "  -- endpoint ID %04d queued %u dropped %llu\n", ep->ctlfd,
 			    ep->q.n, (unsigned long long)ep->qdrops);
+	mgmt_printf(req, "  -- MACs %u refused %llu\n", fdb_port_count(SW(req)->fdb, (int)n),
+		    (unsigned long long)p->mac_refused);
 }
 
 static int
@@ -417,6 +446,8 @@ cmd_port_stats(struct mgmt_req *req)
 		mgmt_printf(req, "MAC table: %u entries (max %u), %llu not learned (full), "
 			    "%llu moves\n", fdb_count(sw->fdb), fdb_max(sw->fdb),
 			    (unsigned long long)sw->fdb_full, (unsigned long long)sw->fdb_moves);
+		mgmt_printf(req, "MAC per-port cap: %u (0 none), %llu not learned (port full)\n",
+			    fdb_portmax(sw->fdb), (unsigned long long)sw->fdb_portfull);
 		mgmt_printf(req, "Handshakes in progress: %u\n", datasock_pending(sw));
 		return 0;
 	}
@@ -426,7 +457,19 @@ cmd_port_stats(struct mgmt_req *req)
 	return 0;
 }
 
+/* load reads any file the switch can read: local console and rc files only (-M: opt-in). */
+static int
+cmd_load(struct mgmt_req *req)
+{
+	return mgmt_run_file(req->m, req->args, req->sess) < 0 ? errno : 0;
+}
+
 #define OUT MGMT_F_OUTPUT
+
+static const struct mgmt_cmd load_cmds[] = {
+	{ "load", "path", "load a configuration script", cmd_load, MGMT_F_LOCAL },
+	{ NULL, NULL, NULL, NULL, 0 },
+};
 
 static const struct mgmt_cmd ds_cmds[] = {
 	{ "ds", "============", "DATA SOCKET MENU", NULL, MGMT_F_MENU },
@@ -448,6 +491,9 @@ static const struct mgmt_cmd hash_cmds[] = {
 	{ "hash/setminper", "N", "minimum persistence time", cmd_hash_setminper, 0 },
 	{ "hash/print", "", "print the hash table", cmd_hash_print, OUT },
 	{ "hash/find", "MAC [VLAN]", "MAC lookup", cmd_hash_find, OUT },
+	{ "hash/setmax", "N", "cap on MAC table entries", cmd_hash_setmax, 0 },
+	{ "hash/setmaxport", "N", "cap on MAC table entries per port (0 = none)",
+	  cmd_hash_setmaxport, 0 },
 	{ NULL, NULL, NULL, NULL, 0 },
 };
 
@@ -482,7 +528,7 @@ cmds_gc(struct loop *l, void *arg)
 	struct sw *sw = arg;
 
 	fdb_expire(sw->fdb, loop_now_ms(l), (uint64_t)sw->expire * 1000,
-		   mgmt_dbg_active(sw->dbg_hash_minus) ? port_mac_gone : NULL, sw);
+		   port_mac_cb(sw), sw);
 	return (uint64_t)sw->gcint * 1000000;
 }
 
@@ -501,12 +547,17 @@ cmds_register(struct sw *sw)
 	struct mgmt *m = sw->mgmt;
 
 	if (mgmt_register(m, ds_cmds, sw) < 0 || mgmt_register(m, mgmt_base_cmds, sw) < 0 ||
-	    mgmt_register(m, info_cmds, sw) < 0 || mgmt_register(m, mgmt_load_cmds, sw) < 0 ||
-	    mgmt_register(m, mgmt_debug_cmds, sw) < 0 || mgmt_register(m, hash_cmds, sw) < 0 ||
-	    mgmt_register(m, port_cmds, sw) < 0)
+	    mgmt_register(m, info_cmds, sw) < 0 || mgmt_register(m, load_cmds, sw) < 0 ||
+	    mgmt_register(m, mgmt_debug_cmds, sw) < 0 ||
+	    mgmt_register(m, plugin_cmds, sw) < 0 || mgmt_register(m, hash_cmds, sw) < 0 ||
+	    mgmt_register(m, fstp_cmds, sw) < 0 || mgmt_register(m, port_cmds, sw) < 0 ||
+	    mgmt_register(m, swvlan_cmds, sw) < 0 || mgmt_register(m, tap_cmds, sw) < 0 ||
+	    mgmt_register(m, mirror_cmds, sw) < 0)
 		return -1;
 	sw->dbg_hash_plus = mgmt_dbg_new(m, "hash/+", 011, "hash: new element");
 	sw->dbg_hash_minus = mgmt_dbg_new(m, "hash/-", 012, "hash: discarded element");
+	if (fstp_dbg_register(sw) < 0)
+		return -1;
 	sw->dbg_port_plus = mgmt_dbg_new(m, "port/+", 021, "new port");
 	sw->dbg_port_minus = mgmt_dbg_new(m, "port/-", 022, "closed port");
 	sw->dbg_port_descr = mgmt_dbg_new(m, "port/descr", 023, "set port description");

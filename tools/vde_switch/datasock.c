@@ -23,6 +23,7 @@
 #include "loop.h"
 #include "port.h"
 #include "sock.h"
+#include "tap.h"
 
 /*
  * Wire formats (integers in host byte order):
@@ -346,9 +347,18 @@ hs_accept(struct loop *l, int fd, unsigned events, void *arg)
 
 	(void)events;
 	while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		if (ds->nhs >= HS_MAXPENDING || (h = calloc(1, sizeof(*h))) == NULL) {
+		/* Full: the oldest (idle the longest) gives way, so idle connections cannot
+		 * lock out a client that sends its request at once. */
+		if (ds->nhs >= HS_MAXPENDING) {
+			struct handshake *old = ds->hs;
+
+			while (old->next)
+				old = old->next;
+			hs_refuse(sw, old, "too many handshakes in progress: oldest closed");
+		}
+		if ((h = calloc(1, sizeof(*h))) == NULL) {
 			ds->refused++;
-			log_warnx_rl(&sw->rl_hs, "too many handshakes in progress: closed");
+			log_warnx_rl(&sw->rl_hs, "out of memory: connection closed");
 			close(cfd);
 			continue;
 		}
@@ -400,6 +410,8 @@ hs_timer(struct loop *l, void *arg)
 void
 datasock_ep_close(struct sw *sw, struct endpoint *ep)
 {
+	if (ep->is_tap)
+		return tap_ep_close(sw, ep);
 	forward_forget(sw, ep);
 	port_detach(sw, ep);
 	loop_del_fd(sw->loop, ep->ctlfd);

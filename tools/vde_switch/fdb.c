@@ -1,7 +1,8 @@
 /*
  * MAC table: chained hash on a 64-bit key (VLAN << 48 | MAC), entries in one growable array
  * linked by index (0 = none), so resizing the buckets or the pool never moves an entry's data
- * out from under a caller. Pure: no I/O, no clock; callers pass the time.
+ * out from under a caller. Pure: no I/O, no clock; callers pass the time. Per-port entry counts
+ * (a growable array indexed by port) enforce the per-port cap.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,6 +26,10 @@ struct fdb {
 	struct fdb_slot *slots;
 	unsigned nslots, used, maxentries;
 	uint32_t freelist;
+	uint64_t k0, k1;    /* SipHash key */
+	unsigned portmax;   /* 0 = none */
+	unsigned *pcount;   /* entries per port, npcount ports */
+	unsigned npcount;
 };
 
 static uint64_t
@@ -37,16 +42,59 @@ fdb_key(const uint8_t mac[6], uint16_t vlan)
 	return k;
 }
 
-/* murmur3's 64-bit finalizer: every key bit affects the bucket. */
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND(v0, v1, v2, v3) do { \
+		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
+		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2; \
+		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0; \
+		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
+	} while (0)
+
+/* SipHash-1-3 of the 8-byte message k (as a little-endian word) under the table's key. */
 static unsigned
 fdb_hash(const struct fdb *f, uint64_t k)
 {
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	k ^= k >> 33;
-	return (unsigned)k & (f->nbuckets - 1);
+	uint64_t v0 = f->k0 ^ 0x736f6d6570736575ULL, v1 = f->k1 ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = f->k0 ^ 0x6c7967656e657261ULL, v3 = f->k1 ^ 0x7465646279746573ULL;
+	const uint64_t last = (uint64_t)8 << 56;
+
+	v3 ^= k;
+	SIPROUND(v0, v1, v2, v3);
+	v0 ^= k;
+	v3 ^= last;
+	SIPROUND(v0, v1, v2, v3);
+	v0 ^= last;
+	v2 ^= 0xff;
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	return (unsigned)(v0 ^ v1 ^ v2 ^ v3) & (f->nbuckets - 1);
+}
+
+/* The count of port, growing the array to hold it; NULL if it cannot. */
+static unsigned *
+fdb_pcount(struct fdb *f, int port)
+{
+	if (port < 0)
+		return NULL;
+	if ((unsigned)port >= f->npcount) {
+		unsigned n = (unsigned)port + 1 < 64 ? 64 : (unsigned)port + 1;
+		unsigned *c = realloc(f->pcount, n * sizeof(*c));
+
+		if (c == NULL)
+			return NULL;
+		memset(c + f->npcount, 0, (n - f->npcount) * sizeof(*c));
+		f->pcount = c;
+		f->npcount = n;
+	}
+	return &f->pcount[port];
+}
+
+static void
+fdb_pcount_dec(struct fdb *f, int port)
+{
+	if (port >= 0 && (unsigned)port < f->npcount && f->pcount[port] > 0)
+		f->pcount[port]--;
 }
 
 static unsigned
@@ -95,7 +143,54 @@ fdb_free(struct fdb *f)
 		return;
 	free(f->heads);
 	free(f->slots);
+	free(f->pcount);
 	free(f);
+}
+
+void
+fdb_set_key(struct fdb *f, const uint8_t key[16])
+{
+	memcpy(&f->k0, key, 8);
+	memcpy(&f->k1, key + 8, 8);
+	/* relinks with the new hash; with the same bucket count only the heads are replaced */
+	if (fdb_resize(f, f->nbuckets) < 0) {
+		/* no memory for new heads: relink in place */
+		memset(f->heads, 0, f->nbuckets * sizeof(*f->heads));
+		for (unsigned i = 0; i < f->nslots; i++) {
+			struct fdb_slot *s = &f->slots[i];
+			unsigned b;
+
+			if (s->port == -2)
+				continue;
+			b = fdb_hash(f, s->key);
+			s->next = f->heads[b];
+			f->heads[b] = i + 1;
+		}
+	}
+}
+
+void
+fdb_set_max(struct fdb *f, unsigned maxentries)
+{
+	f->maxentries = maxentries ? maxentries : FDB_DEFAULT_MAX;
+}
+
+void
+fdb_set_portmax(struct fdb *f, unsigned portmax)
+{
+	f->portmax = portmax;
+}
+
+unsigned
+fdb_portmax(const struct fdb *f)
+{
+	return f->portmax;
+}
+
+unsigned
+fdb_port_count(const struct fdb *f, int port)
+{
+	return port >= 0 && (unsigned)port < f->npcount ? f->pcount[port] : 0;
 }
 
 int
@@ -161,7 +256,7 @@ fdb_alloc(struct fdb *f)
 
 		if (n > f->maxentries)
 			n = f->maxentries;
-		if (n <= f->nslots)
+		if (n <= f->nslots || n > UINT32_MAX / 2)
 			return NULL;
 		if ((s = realloc(f->slots, n * sizeof(*s))) == NULL)
 			return NULL;
@@ -185,7 +280,7 @@ fdb_learn(struct fdb *f, const uint8_t mac[6], uint16_t vlan, int port, uint64_t
 {
 	uint64_t key = fdb_key(mac, vlan);
 	struct fdb_slot *s;
-	unsigned b;
+	unsigned b, *pc;
 
 	if (mac[0] & 1)
 		return FDB_IGNORED;
@@ -196,14 +291,25 @@ fdb_learn(struct fdb *f, const uint8_t mac[6], uint16_t vlan, int port, uint64_t
 		}
 		if (now_ms - s->seen_ms < minper_ms && now_ms >= s->seen_ms)
 			return FDB_PINNED;
+		if ((pc = fdb_pcount(f, port)) == NULL)
+			return FDB_FULL;
+		if (f->portmax && *pc >= f->portmax)
+			return FDB_PORTFULL;
+		(*pc)++;
+		fdb_pcount_dec(f, s->port);
 		if (oldport)
 			*oldport = s->port;
 		s->port = port;
 		s->seen_ms = now_ms;
 		return FDB_MOVED;
 	}
+	if ((pc = fdb_pcount(f, port)) == NULL)
+		return FDB_FULL;
+	if (f->portmax && *pc >= f->portmax)
+		return FDB_PORTFULL;
 	if (f->used >= f->maxentries || (s = fdb_alloc(f)) == NULL)
 		return FDB_FULL;
+	(*pc)++;
 	s->key = key;
 	s->port = port;
 	s->seen_ms = now_ms;
@@ -259,6 +365,7 @@ fdb_remove_if(struct fdb *f, int (*drop)(const struct fdb_slot *, const void *),
 				cb(arg, &e);
 			}
 			*link = s->next;
+			fdb_pcount_dec(f, s->port);
 			s->port = -2;
 			s->next = f->freelist;
 			f->freelist = i;

@@ -2,6 +2,8 @@
  * The MAC table (forwarding database): a pure data structure, no I/O, time passed in (ms).
  * Keys are MAC+VLAN; entries remember their port and when they were last seen. A MAC moves to
  * another port only after it has been quiet for the minimum persistence (anti-flapping).
+ * Buckets come from SipHash-1-3 under a per-table key, so senders cannot aim at one chain; the
+ * table and each port have a cap on entries (a MAC flood fills its own port's share only).
  */
 #ifndef VDE_FDB_H
 #define VDE_FDB_H
@@ -27,6 +29,7 @@ enum fdb_learn_result {
 	FDB_MOVED,     /* moved from *oldport */
 	FDB_PINNED,    /* seen on another port too recently: not moved */
 	FDB_FULL,      /* table full: not learned */
+	FDB_PORTFULL,  /* the port has its maximum of entries: not learned (nor moved there) */
 	FDB_IGNORED,   /* multicast source: never learned */
 };
 
@@ -35,6 +38,15 @@ struct fdb *fdb_new(unsigned nbuckets, unsigned maxentries);
 void fdb_free(struct fdb *f);
 /* Rehashes into nbuckets (rounded up to a power of two) keeping every entry. */
 int fdb_resize(struct fdb *f, unsigned nbuckets);
+/* Sets the hash key (16 random bytes per switch) and rehashes, keeping every entry. */
+void fdb_set_key(struct fdb *f, const uint8_t key[16]);
+/* Caps the whole table (0 = 65536) and each port (0 = no cap of its own). Entries beyond a
+ * lowered cap stay until they expire; only new ones are refused. */
+void fdb_set_max(struct fdb *f, unsigned maxentries);
+void fdb_set_portmax(struct fdb *f, unsigned portmax);
+unsigned fdb_portmax(const struct fdb *f);
+/* Entries learned on port. */
+unsigned fdb_port_count(const struct fdb *f, int port);
 unsigned fdb_buckets(const struct fdb *f);
 unsigned fdb_count(const struct fdb *f);
 unsigned fdb_max(const struct fdb *f);

@@ -8,28 +8,44 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include "event.h"
 #include "fdb.h"
 #include "forward.h"
 #include "loop.h"
 #include "mgmt.h"
+#include "stp.h"
+#include "swvlan.h"
 
-#define ETH_P_8021Q 0x8100
+/* Room for one tag/untag copy of each frame of a receive batch. */
+#define CONV_CAP ((size_t)SW_BATCH * (SW_MAXFRAME + 8))
 
 enum forward_kind
 forward_decide(struct sw *sw, int inport, const uint8_t *frame, size_t len, uint16_t *vlan,
 	       int *outport)
 {
 	const struct port *p = &sw->ports[inport];
+	enum stp_state state;
+	uint16_t tci;
 	int out;
 
-	(void)len;
 	*vlan = p->vlan;
 	if (sw->hub)
 		return FWD_FLOOD;
-	/* No tagged VLAN membership exists yet: tagged frames belong to no VLAN of this port. */
-	if (((frame[12] << 8) | frame[13]) == ETH_P_8021Q || p->vlan == SW_NOVLAN)
+	if (vlan_tagged(frame, len, &tci)) {
+		*vlan = tci & 0x0fff;
+		if (swvlan_member(sw, p, *vlan) != SWVLAN_TAGGED)
+			return FWD_DROP_VLAN;
+	} else if (p->vlan == SW_NOVLAN) {
 		return FWD_DROP_VLAN;
+	}
+	if (stp_enabled(sw->stp) && stp_is_bpdu(frame))
+		return FWD_BPDU;
+	if ((state = stp_state(sw->stp, *vlan, (unsigned)inport)) == STP_DISCARDING)
+		return FWD_DROP_STP;
+	if (state == STP_LEARNING)
+		return FWD_LOCAL;
 	if (frame[0] & 1)
 		return FWD_FLOOD;
 	if ((out = fdb_lookup(sw->fdb, frame, *vlan)) < 0 || out > (int)sw->numports ||
@@ -52,6 +68,11 @@ forward_learn(struct sw *sw, int inport, const uint8_t *frame, uint16_t vlan)
 	switch (r) {
 	case FDB_FULL:
 		sw->fdb_full++;
+		sw->ports[inport].mac_refused++;
+		return;
+	case FDB_PORTFULL:
+		sw->fdb_portfull++;
+		sw->ports[inport].mac_refused++;
 		return;
 	case FDB_MOVED:
 		sw->fdb_moves++;
@@ -62,6 +83,8 @@ forward_learn(struct sw *sw, int inport, const uint8_t *frame, uint16_t vlan)
 				     "%02x:%02x:%02x:%02x:%02x:%02x VLAN %02x:%02x Port %d", src[0],
 				     src[1], src[2], src[3], src[4], src[5], vlan >> 8,
 				     vlan & 0xff, inport);
+		if (EV_ON(sw, hash_plus))
+			event_raise(&sw->ev->hash_plus, event_mac_key(src, vlan));
 		return;
 	default:
 		return;
@@ -131,11 +154,116 @@ forward_out(struct sw *sw, struct endpoint *ep, uint8_t *frame, size_t len)
 	ep->npend++;
 }
 
+static unsigned forward_send(struct sw *sw, struct endpoint *ep, struct iovec *iov, unsigned n,
+			     int *again);
+
+/*
+ * A frame for ep through the packet/out filters: on a private copy, sent at once (or queued
+ * behind what ep already has), since the copy does not live until the end of the batch.
+ */
+static void
+forward_out_filtered(struct sw *sw, struct endpoint *ep, uint8_t *frame, size_t len)
+{
+	struct iovec iov;
+	int again = 1;
+
+	if ((iov.iov_base = event_filter_out(sw, (int)(ep->port - sw->ports), frame, len,
+					     &iov.iov_len)) == NULL)
+		return;
+	if (ep->q.n == 0 && ep->npend == 0 && (forward_send(sw, ep, &iov, 1, &again) == 1 ||
+					       !again))
+		return;
+	if (frameq_push(ep, iov.iov_base, iov.iov_len) < 0)
+		forward_qdrop(ep);
+	else
+		forward_want_out(sw, ep, 1);
+}
+
+/* Gives the frame to every endpoint of p. */
+static void
+forward_port_eps(struct sw *sw, struct port *p, uint8_t *frame, size_t len)
+{
+	if (EV_ON(sw, packet_out)) {
+		for (struct endpoint *ep = p->eps; ep; ep = ep->next)
+			forward_out_filtered(sw, ep, frame, len);
+		return;
+	}
+	for (struct endpoint *ep = p->eps; ep; ep = ep->next)
+		forward_out(sw, ep, frame, len);
+}
+
 static void
 forward_to_port(struct sw *sw, struct port *p, uint8_t *frame, size_t len)
 {
-	for (struct endpoint *ep = p->eps; ep; ep = ep->next)
-		forward_out(sw, ep, frame, len);
+	if (sw->mirroring) {
+		/* each port gets a frame at most once, the input port never */
+		if (p->mark == sw->fwd_seq)
+			return;
+		p->mark = sw->fwd_seq;
+	}
+	forward_port_eps(sw, p, frame, len);
+	if (sw->mirroring && (p->mirror_dir & SW_MIRROR_TX) && p->mirror_to <= sw->numports) {
+		struct port *m = &sw->ports[p->mirror_to];
+
+		if (m->mark != sw->fwd_seq) {
+			m->mark = sw->fwd_seq;
+			forward_port_eps(sw, m, frame, len);
+		}
+	}
+}
+
+/* The frame with its tag removed (tagged) or added (untagged), in this batch's copy area. */
+static uint8_t *
+forward_convert(struct sw *sw, const uint8_t *frame, size_t len, int tagged, uint16_t vlan,
+		size_t *outlen)
+{
+	uint8_t *dst;
+
+	if (sw->conv == NULL && (sw->conv = malloc(CONV_CAP)) == NULL)
+		return NULL;
+	if (sw->convoff + len + 4 > CONV_CAP)
+		return NULL;
+	dst = sw->conv + sw->convoff;
+	*outlen = tagged ? vlan_untag_copy(dst, frame, len) : vlan_tag_copy(dst, frame, len, vlan);
+	sw->convoff += (*outlen + 7) & ~(size_t)7;
+	return dst;
+}
+
+/*
+ * Sends frame to port p in vlan if p carries it and forwards: as is when p carries the VLAN
+ * the way the frame came (tagged or not), else converted, once per frame (*alt caches it).
+ */
+static void
+forward_vlan_out(struct sw *sw, struct port *p, unsigned n, uint16_t vlan, uint8_t *frame,
+		 size_t len, int tagged, uint8_t **alt, size_t *altlen)
+{
+	enum swvlan_membership m = swvlan_member(sw, p, vlan);
+
+	if (m == SWVLAN_NONE || stp_state(sw->stp, vlan, n) != STP_FORWARDING)
+		return;
+	if ((m == SWVLAN_TAGGED) == tagged) {
+		forward_to_port(sw, p, frame, len);
+		return;
+	}
+	if (*alt == NULL && (*alt = forward_convert(sw, frame, len, tagged, vlan, altlen)) == NULL)
+		return;
+	forward_to_port(sw, p, *alt, *altlen);
+}
+
+/* A BPDU for the spanning tree of vlan, without its tag. */
+static void
+forward_bpdu(struct sw *sw, int inport, uint16_t vlan, const uint8_t *frame, size_t len)
+{
+	uint8_t buf[128];
+	uint16_t tci;
+
+	if (vlan_tagged(frame, len, &tci)) {
+		if (len > sizeof(buf))
+			return;
+		len = vlan_untag_copy(buf, frame, len);
+		frame = buf;
+	}
+	stp_rx(sw->stp, vlan, (unsigned)inport, frame, len, loop_now_ms(sw->loop));
 }
 
 void
@@ -143,13 +271,37 @@ forward_frame(struct sw *sw, struct endpoint *ep, uint8_t *frame, size_t len)
 {
 	struct port *in = ep->port;
 	int inport = (int)(in - sw->ports), outport = -1;
-	uint16_t vlan;
+	uint16_t vlan, tci;
+	uint8_t *alt = NULL;
+	size_t altlen = 0;
+	int tagged;
 
 	in->in_pkts++;
 	in->in_bytes += len;
+	if (EV_ON(sw, packet_in)) {
+		int r = event_filter_in(sw, inport, frame, len);
+
+		if (r < 0)
+			return; /* dropped by a filter */
+		len = (size_t)r;
+	}
+	if (sw->mirroring) {
+		in->mark = ++sw->fwd_seq;
+		if ((in->mirror_dir & SW_MIRROR_RX) && in->mirror_to <= sw->numports) {
+			struct port *m = &sw->ports[in->mirror_to];
+
+			m->mark = sw->fwd_seq;
+			forward_port_eps(sw, m, frame, len);
+		}
+	}
 	switch (forward_decide(sw, inport, frame, len, &vlan, &outport)) {
 	case FWD_DROP_VLAN:
 		in->drop_vlan++;
+		return;
+	case FWD_DROP_STP:
+		return;
+	case FWD_BPDU:
+		forward_bpdu(sw, inport, vlan, frame, len);
 		return;
 	case FWD_LOCAL:
 		if (!sw->hub)
@@ -157,17 +309,24 @@ forward_frame(struct sw *sw, struct endpoint *ep, uint8_t *frame, size_t len)
 		return;
 	case FWD_UNICAST:
 		forward_learn(sw, inport, frame, vlan);
-		forward_to_port(sw, &sw->ports[outport], frame, len);
+		forward_vlan_out(sw, &sw->ports[outport], (unsigned)outport, vlan, frame, len,
+				 vlan_tagged(frame, len, &tci), &alt, &altlen);
 		return;
 	case FWD_FLOOD:
-		if (!sw->hub)
-			forward_learn(sw, inport, frame, vlan);
+		if (sw->hub) {
+			for (unsigned i = 0; i <= sw->numports; i++)
+				if (&sw->ports[i] != in && sw->ports[i].neps > 0)
+					forward_to_port(sw, &sw->ports[i], frame, len);
+			return;
+		}
+		forward_learn(sw, inport, frame, vlan);
+		tagged = vlan_tagged(frame, len, &tci);
 		for (unsigned i = 0; i <= sw->numports; i++) {
 			struct port *p = &sw->ports[i];
 
-			if (p == in || p->neps == 0 || (!sw->hub && p->vlan != vlan))
+			if (p == in || p->neps == 0)
 				continue;
-			forward_to_port(sw, p, frame, len);
+			forward_vlan_out(sw, p, i, vlan, frame, len, tagged, &alt, &altlen);
 		}
 		return;
 	}
@@ -189,7 +348,9 @@ forward_send(struct sw *sw, struct endpoint *ep, struct iovec *iov, unsigned n, 
 	while (done < n) {
 		int r;
 
-		if (n - done == 1) /* a lone frame: send() is cheaper than the mmsg machinery */
+		if (ep->is_tap) /* a tap takes one frame per write() */
+			r = write(ep->datafd, iov[done].iov_base, iov[done].iov_len) < 0 ? -1 : 1;
+		else if (n - done == 1) /* a lone frame: send() is cheaper than the mmsg machinery */
 			r = send(ep->datafd, iov[done].iov_base, iov[done].iov_len,
 				 MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 1;
 		else
@@ -210,9 +371,11 @@ forward_send(struct sw *sw, struct endpoint *ep, struct iovec *iov, unsigned n, 
 			*again = 1;
 			break;
 		}
-		/* Peer gone or frame refused: drop this frame, try the rest once. */
-		log_warnx_rl(&sw->rl_data, "send to port %d endpoint %d: %s",
-			     (int)(ep->port - sw->ports), ep->ctlfd, strerror(errno));
+		/* Peer gone or frame refused: drop this frame, try the rest once. A tap that
+		 * is down refuses frames with EIO: normal, not worth a log line. */
+		if (!(ep->is_tap && errno == EIO))
+			log_warnx_rl(&sw->rl_data, "send to port %d endpoint %d: %s",
+				     (int)(ep->port - sw->ports), ep->ctlfd, strerror(errno));
 		forward_qdrop(ep);
 		done++;
 		if (errno == ECONNREFUSED || errno == ENOTCONN || errno == ECONNRESET) {
@@ -245,6 +408,7 @@ forward_flush(struct sw *sw)
 			forward_want_out(sw, ep, 1);
 	}
 	sw->txlist = NULL;
+	sw->convoff = 0;
 }
 
 unsigned

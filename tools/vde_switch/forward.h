@@ -16,13 +16,16 @@ enum forward_kind {
 	FWD_DROP_VLAN,  /* tagged frame on a port not a member of its VLAN, or port VLAN 4095 */
 	FWD_FLOOD,      /* broadcast, multicast or unknown unicast: every port of the VLAN */
 	FWD_UNICAST,    /* one known port */
-	FWD_LOCAL,      /* destination is on the input port: nothing to do */
+	FWD_LOCAL,      /* destination on the input port, or port learning: learn only */
+	FWD_DROP_STP,   /* input port discarding (spanning tree) */
+	FWD_BPDU,       /* spanning tree BPDU (FSTP on): consumed */
 };
 
 /* Decides frame handling for a frame of len >= 14 bytes arriving on port inport (hub: flood). */
 enum forward_kind forward_decide(struct sw *sw, int inport, const uint8_t *frame, size_t len,
 				 uint16_t *vlan, int *outport);
-/* Learns and forwards one frame from ep (buffer stays valid until forward_flush). */
+/* Learns and forwards one frame from ep (buffer stays valid until forward_flush). Frames go
+ * to ports carrying their VLAN, tagged or untagged as each port carries it. */
 void forward_frame(struct sw *sw, struct endpoint *ep, uint8_t *frame, size_t len);
 /* Sends everything gathered in this batch. */
 void forward_flush(struct sw *sw);

@@ -11,10 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "fdb.h"
 #include "mgmt.h"
 #include "parse.h"
 #include "port.h"
+#include "swvlan.h"
 
 int
 port_init(struct sw *sw, unsigned numports)
@@ -127,8 +129,11 @@ static void
 port_new(struct sw *sw, unsigned n, int created)
 {
 	struct port *p = &sw->ports[n];
+	unsigned mirror_to = p->mirror_to, mirror_dir = p->mirror_dir; /* survive, as ACLs do not */
 
 	memset(p, 0, sizeof(*p));
+	p->mirror_to = mirror_to;
+	p->mirror_dir = mirror_dir;
 	p->exists = 1;
 	p->created = created;
 	p->allocatable = !created;
@@ -137,6 +142,8 @@ port_new(struct sw *sw, unsigned n, int created)
 	p->curuser = SW_NOUSER;
 	if (mgmt_dbg_active(sw->dbg_port_plus))
 		mgmt_dbg_out(sw->dbg_port_plus, "%02u", n);
+	if (EV_ON(sw, port_plus))
+		event_raise(&sw->ev->port_plus, (int)n);
 }
 
 static void
@@ -145,6 +152,8 @@ port_gone(struct sw *sw, unsigned n)
 	sw->ports[n].exists = 0;
 	if (mgmt_dbg_active(sw->dbg_port_minus))
 		mgmt_dbg_out(sw->dbg_port_minus, "%02u", n);
+	if (EV_ON(sw, port_minus))
+		event_raise(&sw->ev->port_minus, (int)n);
 	port_flush_macs(sw, (int)n);
 }
 
@@ -153,6 +162,8 @@ port_descr_out(struct sw *sw, unsigned n, const struct endpoint *ep)
 {
 	char esc[4 * 256 + 1];
 
+	if (EV_ON(sw, port_descr))
+		event_raise(&sw->ev->port_descr, (int)n, ep->ctlfd, ep->descr);
 	if (!mgmt_dbg_active(sw->dbg_port_descr))
 		return;
 	log_escape(esc, sizeof(esc), ep->descr, strlen(ep->descr));
@@ -169,10 +180,14 @@ port_attach(struct sw *sw, unsigned n, struct endpoint *ep)
 	ep->port = p;
 	ep->next = p->eps;
 	p->eps = ep;
-	if (p->neps++ == 0)
+	if (p->neps++ == 0) {
 		p->curuser = ep->uid;
+		swvlan_port_sync(sw, n); /* the port joins its VLANs' spanning trees */
+	}
 	if (mgmt_dbg_active(sw->dbg_ep_plus))
 		mgmt_dbg_out(sw->dbg_ep_plus, "Port %02u FD %2d", n, ep->ctlfd);
+	if (EV_ON(sw, ep_plus))
+		event_raise(&sw->ev->ep_plus, (int)n, ep->ctlfd);
 	port_descr_out(sw, n, ep);
 }
 
@@ -190,9 +205,12 @@ port_detach(struct sw *sw, struct endpoint *ep)
 	ep->port = NULL;
 	if (mgmt_dbg_active(sw->dbg_ep_minus))
 		mgmt_dbg_out(sw->dbg_ep_minus, "Port %02u FD %2d", n, ep->ctlfd);
+	if (EV_ON(sw, ep_minus))
+		event_raise(&sw->ev->ep_minus, (int)n, ep->ctlfd);
 	if (--p->neps > 0)
 		return;
 	p->curuser = SW_NOUSER;
+	swvlan_port_sync(sw, n);
 	if (p->created)
 		port_flush_macs(sw, (int)n);
 	else
@@ -245,16 +263,25 @@ port_mac_gone(void *arg, const struct fdb_ent *e)
 {
 	struct sw *sw = arg;
 
-	mgmt_dbg_out(sw->dbg_hash_minus, "%02x:%02x:%02x:%02x:%02x:%02x VLAN %02x:%02x Port %d",
-		     e->mac[0], e->mac[1], e->mac[2], e->mac[3], e->mac[4], e->mac[5],
-		     e->vlan >> 8, e->vlan & 0xff, e->port);
+	if (mgmt_dbg_active(sw->dbg_hash_minus))
+		mgmt_dbg_out(sw->dbg_hash_minus,
+			     "%02x:%02x:%02x:%02x:%02x:%02x VLAN %02x:%02x Port %d", e->mac[0],
+			     e->mac[1], e->mac[2], e->mac[3], e->mac[4], e->mac[5], e->vlan >> 8,
+			     e->vlan & 0xff, e->port);
+	if (EV_ON(sw, hash_minus))
+		event_raise(&sw->ev->hash_minus, event_mac_key(e->mac, e->vlan));
+}
+
+fdb_cb *
+port_mac_cb(const struct sw *sw)
+{
+	return mgmt_dbg_active(sw->dbg_hash_minus) || EV_ON(sw, hash_minus) ? port_mac_gone : NULL;
 }
 
 void
 port_flush_macs(struct sw *sw, int n)
 {
-	fdb_flush_port(sw->fdb, n, mgmt_dbg_active(sw->dbg_hash_minus) ? port_mac_gone : NULL,
-		       sw);
+	fdb_flush_port(sw->fdb, n, port_mac_cb(sw), sw);
 }
 
 static const char *

@@ -6,6 +6,7 @@
 #ifndef VDE_PORT_H
 #define VDE_PORT_H
 
+#include "fdb.h"
 #include "switch.h"
 
 struct mgmt_req;
@@ -37,5 +38,7 @@ void port_flush_macs(struct sw *sw, int n);
 /* fdb callback reporting a removed MAC on hash/- (arg: the struct sw). */
 struct fdb_ent;
 void port_mac_gone(void *arg, const struct fdb_ent *e);
+/* port_mac_gone if anybody listens to hash/- (console or plugins), else NULL. */
+fdb_cb *port_mac_cb(const struct sw *sw);
 
 #endif

@@ -26,12 +26,18 @@
 #define SW_NOVLAN   4095     /* untagged VLAN meaning "no untagged traffic" */
 #define SW_NOUSER   ((uid_t)-1)
 #define SW_NOGROUP  ((gid_t)-1)
+#define SW_MIRROR_RX 1u
+#define SW_MIRROR_TX 2u
 
 struct loop;
 struct mgmt;
 struct mgmt_dbg;
 struct fdb;
 struct datasock;
+struct tapset;
+struct events;
+struct plugins;
+struct stp;
 
 /* Frames an endpoint could not take yet: records of [u32 length][frame, padded to 4]. */
 struct frameq {
@@ -59,6 +65,7 @@ struct endpoint {
 	struct frameq q;
 	int waiting_out;         /* LOOP_OUT requested because q is not empty */
 	uint64_t qdrops;
+	int is_tap;              /* datafd (= ctlfd) is a tap: one write() per frame (tap.c) */
 };
 
 struct port {
@@ -73,6 +80,12 @@ struct port {
 	unsigned neps;
 	uint64_t in_pkts, in_bytes, out_pkts, out_bytes;
 	uint64_t drop_runt, drop_oversize, drop_vlan, drop_queue;
+	uint64_t mac_refused;      /* source MACs not learned: table or port cap (fdb) */
+	unsigned mirror_to;        /* port/mirror: copies go to this port ... */
+	unsigned mirror_dir;       /* ... of frames received (SW_MIRROR_RX) and/or sent (TX) */
+	uint64_t mark;             /* sw->fwd_seq of the last frame given to this port */
+	int trunk;                 /* tagged member of every existing VLAN (vlan/trunk) */
+	uint64_t tagged[4096 / 64]; /* tagged VLAN memberships (vlan/addport) */
 };
 
 struct sw_config {
@@ -90,6 +103,11 @@ struct sw_config {
 	mode_t mgmtmode;
 	gid_t mgmtgroup;
 	int nostdin;
+	char **taps;          /* -t/--tap interfaces */
+	unsigned ntaps;
+	int mgmt_allow_load;  /* load and plugin/add allowed on the -M socket */
+	int fstp;             /* -F: fast spanning tree at start */
+	uint16_t priority;    /* --priority: FSTP bridge priority */
 };
 
 struct sw {
@@ -98,6 +116,9 @@ struct sw {
 	struct mgmt *mgmt;
 	struct fdb *fdb;
 	struct datasock *ds;
+	struct tapset *taps;
+	struct events *ev;      /* events for plugins (event.c) */
+	struct plugins *plugins; /* loaded plugins, their commands and timers (plugin.c) */
 	struct port *ports;  /* cfg.numports + 1 */
 	unsigned numports;
 	int hub;
@@ -105,7 +126,10 @@ struct sw {
 	/* MAC table timing, seconds */
 	unsigned gcint, expire, minper;
 	struct loop_timer *gctimer;
-	uint64_t fdb_full, fdb_moves;
+	uint64_t fdb_full, fdb_moves, fdb_portfull;
+	/* port mirroring: some port has mirror_dir set; frame sequence for at-most-once copies */
+	int mirroring;
+	uint64_t fwd_seq;
 	/* transmit batching */
 	struct endpoint *txlist;
 	/* debug categories */
@@ -113,6 +137,13 @@ struct sw {
 	struct mgmt_dbg *dbg_ep_plus, *dbg_ep_minus;
 	struct mgmt_dbg *dbg_hash_plus, *dbg_hash_minus;
 	struct log_rl rl_hs, rl_data;
+	/* VLANs and spanning tree (swvlan.c, fstp.c) */
+	uint64_t vlans[4096 / 64];  /* existing VLANs (0 always) */
+	struct stp *stp;
+	struct loop_timer *stptimer;
+	struct mgmt_dbg *dbg_fstp_status, *dbg_fstp_root, *dbg_fstp_plus, *dbg_fstp_minus;
+	uint8_t *conv;              /* tag/untag copies of this batch's frames */
+	size_t convoff;
 };
 
 #endif
