@@ -3,12 +3,16 @@
 # (Debian's /usr/bin/wirefilter, same switches, same frames, same run) and the analytic values;
 # then the throughput of an unimpaired wirefilter against a plain cable (vde_plug A B), in
 # both the -v and the dpipe forms (target: at most 10% slower).
-# Usage: bench/wirefilter.sh [BUILDDIR]   (default: $BUILDDIR, else the current directory)
+# Usage: bench/wirefilter.sh [BUILDDIR] [TCP_RUNS]   (default: $BUILDDIR, else the current
+# directory). With TCP_RUNS > 0 (root, network namespaces, Debian's tap:// plug module), also
+# TCP_RUNS transfers of 100 MB between two namespaces through each kind of cable (plain,
+# ours, the reference's; -v and dpipe forms): throughput, and transfers that stall (> 20 s).
 # Frames are measured by tests/helpers/wf_gen (make check builds it, or
 # make tests/helpers/wf_gen). Runs in a private temporary directory; about two minutes.
 set -u
 
 B=${1:-${BUILDDIR:-$PWD}}
+TCP_RUNS=${2:-0}
 B=$(cd "$B" && pwd)
 SW="$B/tools/vde_switch/vde_switch"
 PLUG="$B/tools/vde_plug"
@@ -32,6 +36,8 @@ cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	[ -z "${NS1:-}" ] || ip netns del "$NS1" 2>/dev/null
+	[ -z "${NS2:-}" ] || ip netns del "$NS2" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -141,8 +147,9 @@ compare "dup 20% (extra copies/frame)" dups "0.25 x count" -D 20 -- --count 2000
 compare "mtu 1000, 1000-byte frames (recv)" received 500 -m 1000 -- --count 500 --size 1000 --rate 1000 --wait 1000
 
 echo
-echo "== throughput, unimpaired, 1000-byte frames as fast as possible (median of 3 runs) =="
-echo "   goodput = bits received / time from the first frame sent to the last one received"
+echo "== flood, unimpaired: 1000-byte frames as fast as possible (median of 3 runs) =="
+echo "   goodput = bits received / time from the first send to the last receipt; the sender"
+echo "   outruns the switches, so these figures are loss-limited: see the TCP figures below"
 # through: "GOODPUT LOSS" (median goodput in bit/s, and the loss of that run)
 through() {
 	local i l out=()
@@ -190,3 +197,61 @@ row "dpipe plug = wirefilter = plug" "$1" "$2" "$(pct "$1" "$C2")"
 set -- $REFD
 row "same, reference dpipe/plug/wf" "$1" "$2" "$(pct "$1" "$C2")"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (figures are noisy on a busy machine)"
+
+[ "$TCP_RUNS" -gt 0 ] 2>/dev/null || exit 0
+echo
+echo "== TCP between two namespaces: $TCP_RUNS transfers of 100 MB per cable (stall: > 20 s) =="
+NS1=wfbench1.$$
+NS2=wfbench2.$$
+ip netns add "$NS1" && ip netns add "$NS2" || { echo "no network namespaces"; exit 0; }
+env -u LD_LIBRARY_PATH ip netns exec "$NS1" "$REF_PLUG" tap://wfb1 "$T/a" 2>/dev/null &
+PIDS+=($!)
+env -u LD_LIBRARY_PATH ip netns exec "$NS2" "$REF_PLUG" tap://wfb2 "$T/b" 2>/dev/null &
+PIDS+=($!)
+sleep 1
+ip netns exec "$NS1" ip addr add 10.78.0.1/24 dev wfb1 && ip netns exec "$NS1" ip link set wfb1 up
+ip netns exec "$NS2" ip addr add 10.78.0.2/24 dev wfb2 && ip netns exec "$NS2" ip link set wfb2 up
+# tcp_runs: "COMPLETED/RUNS MBIT/S" (mean throughput of the completed transfers)
+tcp_runs() {
+	local i ok=0 total=0 t0 t1 l
+	for i in $(seq "$TCP_RUNS"); do
+		ip netns exec "$NS2" timeout 25 socat -u TCP-LISTEN:5002,reuseaddr - 2>/dev/null |
+			wc -c >"$T/rx" &
+		l=$!
+		sleep 0.3
+		t0=$(date +%s.%N)
+		head -c 100000000 /dev/zero |
+			ip netns exec "$NS1" timeout 20 socat -u - TCP:10.78.0.2:5002 2>/dev/null
+		t1=$(date +%s.%N)
+		wait "$l"
+		if [ "$(cat "$T/rx")" = 100000000 ]; then
+			ok=$((ok + 1))
+			total=$(awk -v a="$total" -v b="$t0" -v c="$t1" 'BEGIN { print a + c - b }')
+		fi
+	done
+	awk -v o="$ok" -v n="$TCP_RUNS" -v t="$total" \
+		'BEGIN { printf "%d/%d %s\n", o, n, o ? sprintf("%.0f", 800 * o / t) : "-" }'
+}
+# tcp_cable NAME CMD...: the transfers through the cable CMD builds.
+tcp_cable() {
+	local name=$1 r
+	shift
+	"$@" 2>/dev/null &
+	PIDS+=($!)
+	sleep 1
+	r=$(tcp_runs)
+	stop_last 1
+	set -- $r
+	row "$name" "$1" "$2" ""
+}
+row "cable" "completed" "Mbit/s" ""
+tcp_cable "cable: vde_plug A B" "$PLUG" "$T/a" "$T/b"
+tcp_cable "wirefilter -v A:B" "$WF" --nostdin -v "$T/a:$T/b"
+tcp_cable "cable: dpipe plug = plug" "$DPIPE" "$PLUG" "$T/a" = "$PLUG" "$T/b"
+tcp_cable "dpipe plug = wirefilter = plug" "$DPIPE" "$PLUG" "$T/a" = "$WF" = "$PLUG" "$T/b"
+if [ "$HAVE_REF" = 1 ]; then
+	tcp_cable "reference wirefilter -v A:B" bash -c 'exec env -u LD_LIBRARY_PATH "$0" -v "$1" \
+		< <(sleep 3600) >/dev/null 2>&1' "$REF_WF" "$T/a:$T/b"
+	tcp_cable "same, reference dpipe/plug/wf" env -u LD_LIBRARY_PATH "$REF_DPIPE" "$REF_PLUG" \
+		"$T/a" = "$REF_WF" = "$REF_PLUG" "$T/b"
+fi

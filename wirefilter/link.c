@@ -49,7 +49,7 @@ blink(struct wf *wf, int d, size_t len)
 	       (struct sockaddr *)&wf->blinkaddr, sizeof(wf->blinkaddr));
 }
 
-/* Drops everything queued toward side s (it is gone). */
+/* Drops what direction d still holds: its output side is gone. */
 static void
 dir_discard(struct wf *wf, int d)
 {
@@ -116,48 +116,42 @@ side_gone(struct wf_side *s)
 	link_check_done(s->wf);
 }
 
-/*
- * Sends one frame to side s (direction d). Returns 0 when sent or committed to the stream,
- * 1 when the side cannot take it now (the caller keeps it), 2 when the frame was refused (lost),
- * -1 when the side's output is gone.
- */
 static int
-side_send(struct wf_side *s, int d, const unsigned char *frame, size_t len)
+plug_send(struct wf_side *s, int d, const unsigned char *frame, size_t len)
 {
 	struct wf *wf = s->wf;
+
+	for (;;) {
+		if (vde_send(s->conn, frame, len, MSG_DONTWAIT) >= 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			s->out_wait = 1;
+			side_watch(s);
+			return 1;
+		}
+		if (errno == ENOBUFS) {
+			wf->dir[d].out_retry = 1;
+			return 1;
+		}
+		log_warnx_rl(&wf->rl, "send to %s: %s", s->name, strerror(errno));
+		return 2;
+	}
+}
+
+/* Header and frame with one writev when nothing is pending; what does not fit is queued. */
+static int
+stream_send(struct wf_side *s, const unsigned char *frame, size_t len)
+{
 	unsigned char hdr[2];
 	struct iovec iov[2];
-	ssize_t n;
+	ssize_t n = 0;
 
-	if (!s->out_open)
-		return -1;
-	if (s->conn) {
-		for (;;) {
-			n = vde_send(s->conn, frame, len, MSG_DONTWAIT);
-			if (n >= 0)
-				break;
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				s->out_wait = 1;
-				side_watch(s);
-				return 1;
-			}
-			if (errno == ENOBUFS) {
-				wf->dir[d].out_retry = 1;
-				return 1;
-			}
-			log_warnx_rl(&wf->rl, "send to %s: %s", s->name, strerror(errno));
-			return 2;
-		}
-		blink(wf, d, len);
-		return 0;
-	}
 	if (wqueue_pending(&s->out) >= WF_OUT_HIGH)
 		return 1;
 	hdr[0] = (unsigned char)(len >> 8);
 	hdr[1] = (unsigned char)len;
-	n = 0;
 	if (wqueue_pending(&s->out) == 0) {
 		iov[0].iov_base = hdr;
 		iov[0].iov_len = 2;
@@ -174,22 +168,39 @@ side_send(struct wf_side *s, int d, const unsigned char *frame, size_t len)
 		if (n < 0)
 			n = 0;
 	}
-	if ((size_t)n < len + 2) {
-		/* the rest of this frame must follow before anything else */
-		if ((n < 2 && wqueue_append(&s->out, hdr + n, 2 - (size_t)n) < 0) ||
-		    wqueue_append(&s->out, frame + (n > 2 ? n - 2 : 0), len - (n > 2 ? (size_t)n - 2 : 0)) <
-			    0) {
-			log_warnx_rl(&wf->rl, "out of memory: stream to %s broken", s->name);
-			side_out_closed(s);
-			return -1;
-		}
-		if (!s->out_wait) {
-			s->out_wait = 1;
-			side_watch(s);
-		}
+	if ((size_t)n == len + 2)
+		return 0;
+	/* the rest of this frame must follow before anything else */
+	if ((n < 2 && wqueue_append(&s->out, hdr + n, 2 - (size_t)n) < 0) ||
+	    wqueue_append(&s->out, frame + (n > 2 ? n - 2 : 0), len - (n > 2 ? (size_t)n - 2 : 0)) <
+		    0) {
+		log_warnx_rl(&s->wf->rl, "out of memory: stream to %s broken", s->name);
+		side_out_closed(s);
+		return -1;
 	}
-	blink(wf, d, len);
+	if (!s->out_wait) {
+		s->out_wait = 1;
+		side_watch(s);
+	}
 	return 0;
+}
+
+/*
+ * Sends one frame to side s (direction d). Returns 0 when sent or committed to the stream,
+ * 1 when the side cannot take it now (the caller keeps it), 2 when the frame was refused (lost),
+ * -1 when the side's output is gone.
+ */
+static int
+side_send(struct wf_side *s, int d, const unsigned char *frame, size_t len)
+{
+	int r;
+
+	if (!s->out_open)
+		return -1;
+	r = s->conn ? plug_send(s, d, frame, len) : stream_send(s, frame, len);
+	if (r == 0)
+		blink(s->wf, d, len);
+	return r;
 }
 
 /* Whether direction d should read its input now. */

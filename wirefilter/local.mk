@@ -30,5 +30,5 @@ check_PROGRAMS += tests/helpers/wf_gen
 tests_helpers_wf_gen_SOURCES = tests/helpers/wf_gen.c
 tests_helpers_wf_gen_LDADD = libvdeplug/libvdeplug.la -lm
 TESTS += tests/bats/wirefilter.bats
-EXTRA_DIST += tests/bats/wirefilter.bats bench/wirefilter.sh
+EXTRA_DIST += tests/bats/wirefilter.bats bench/wirefilter.sh tests/fuzz/fuzz_wf_model.c
 dist_man_MANS += man/wirefilter.1

@@ -382,9 +382,18 @@ model_schedule(struct model *m, int dir, size_t len, uint64_t now, struct model_
 		return -1;
 	v = &nd->p[MP_SPEED][dir];
 	if (v->val > 0.0) {
-		start = ds->speed_next_ns > t ? ds->speed_next_ns : t;
-		ds->speed_next_ns = start + tx_ns(len, model_draw(v, MP_SPEED, &ds->rng));
-		t = d->hold_until_ns = ds->speed_next_ns;
+		uint64_t tx = tx_ns(len, model_draw(v, MP_SPEED, &ds->rng));
+
+		/*
+		 * Input is held while the interface is busy, so a frame read less than one
+		 * transmission after it became free was waiting: it starts back to back (the
+		 * lateness of our wake-up must not slow the interface down).
+		 */
+		start = ds->speed_next_ns;
+		if (start < t && t - start >= tx)
+			start = t;
+		ds->speed_next_ns = start + tx;
+		t = d->hold_until_ns = ds->speed_next_ns > t ? ds->speed_next_ns : t;
 	}
 	v = &nd->p[MP_BANDWIDTH][dir];
 	if (v->val > 0.0) {

@@ -205,6 +205,11 @@ test_speed(void)
 	   "speed: 10 ms of transmission, input held meanwhile");
 	model_input(m, MODEL_LR, 10000, 5 * MS, &dec);
 	ok(dec.copy[0].due_ns == 20 * MS, "a frame read during the hold waits for the interface");
+	model_input(m, MODEL_LR, 10000, 23 * MS, &dec);
+	ok(dec.copy[0].due_ns == 30 * MS,
+	   "read 3 ms after the interface freed up (a late wake-up): sent back to back");
+	model_input(m, MODEL_LR, 10000, 45 * MS, &dec);
+	ok(dec.copy[0].due_ns == 55 * MS, "read after an idle period: starts when it arrives");
 	model_free(m);
 }
 
