@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "fstp.h"
 #include "loop.h"
 #include "mgmt.h"
@@ -61,6 +62,11 @@ fstp_changed(void *arg, uint16_t vid, unsigned n, enum stp_role role, enum stp_s
 			     stp_role_name(role), stp_state_name(state));
 	if (mgmt_dbg_active(d))
 		mgmt_dbg_out(d, "Port %04u VLAN %04u %s", n, vid, stp_state_name(state));
+	if (EV_ON(sw, fstp_status))
+		event_raise(&sw->ev->fstp_status, (int)n, (int)vid, (int)state);
+	if (state == STP_FORWARDING ? EV_ON(sw, fstp_plus) : EV_ON(sw, fstp_minus))
+		event_raise(state == STP_FORWARDING ? &sw->ev->fstp_plus : &sw->ev->fstp_minus,
+			    (int)n, (int)vid);
 }
 
 static char *
@@ -82,6 +88,8 @@ fstp_root(void *arg, uint16_t vid, uint64_t root, int rootport)
 	if (mgmt_dbg_active(sw->dbg_fstp_root))
 		mgmt_dbg_out(sw->dbg_fstp_root, "VLAN %04u root %s rootport %04d", vid,
 			     fstp_format_id(id, root), rootport < 0 ? 0 : rootport);
+	if (EV_ON(sw, fstp_root))
+		event_raise(&sw->ev->fstp_root, 0, (int)vid, root);
 }
 
 static const struct stp_ops fstp_ops = {
