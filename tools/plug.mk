@@ -1,7 +1,7 @@
 # tools: vde_plug (stream/coprocess/cable plug) and dpipe (bidirectional pipes, libc only).
 bin_PROGRAMS += tools/vde_plug tools/dpipe
 tools_vde_plug_SOURCES = tools/vde_plug.c tools/vde_plug.h tools/vde_plug_args.c \
-	tools/vde_plug_iplog.c tools/vde_plug_iplog.h
+	tools/vde_plug_batch.c tools/vde_plug_batch.h tools/vde_plug_iplog.c tools/vde_plug_iplog.h
 tools_vde_plug_LDADD = libvdeplug/libvdeplug.la common/libvdecommon.la
 tools_dpipe_SOURCES = tools/dpipe.c
 dist_man_MANS += man/vde_plug.1 man/dpipe.1

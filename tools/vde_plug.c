@@ -3,6 +3,9 @@
  * or two networks directly ("vde_plug VNL1 VNL2"). Stream frames are a 2-byte big-endian
  * length and the frame. Output to the stream goes through a bounded queue: while it is full
  * the network is not read (its frames wait in the kernel), so a slow reader never blocks us.
+ * Datagram networks are read and written in batches (vde_plug_batch.c); frames for a full
+ * network wait in its send queue, and meanwhile their source (the stream or the other network)
+ * is not read: back-pressure instead of drops.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,12 +26,16 @@
 #include "log.h"
 #include "loop.h"
 #include "vde_plug.h"
+#include "vde_plug_batch.h"
 #include "vde_plug_iplog.h"
 
 #define PLUG_INBUF     (256 * 1024)	 /* one read() from the stream */
-#define PLUG_OUTQ      (1024 * 1024) /* bounded stream output queue */
 #define PLUG_FRAMEROOM (2 + VDE_MAXFRAME)
-#define PLUG_BATCH     64		 /* frames taken from the network per wakeup */
+#define PLUG_OUTQ      (1024 * 1024) /* stream output pending beyond which the network waits */
+/* the queue's buffer: past PLUG_OUTQ, room to receive a batch of frames of any size in place */
+#define PLUG_OUTBUF    (PLUG_OUTQ + BATCH_MAX * PLUG_FRAMEROOM)
+#define PLUG_NETBUF    (BATCH_MAX * VDE_MAXFRAME) /* one batch between two networks */
+#define PLUG_NAP_US    1000 /* retry after ENOBUFS (poll cannot tell when it clears) */
 #define PLUG_IPLOG_MAX 256
 #define PLUG_DRAIN_US  (2 * 1000000u) /* how long pending output may delay the exit */
 
@@ -36,8 +43,13 @@
 struct plug_net {
 	VDECONN *conn;
 	int datafd, ctlfd;
-	int paused; /* datafd not watched: the stream queue is full */
-	int logged; /* frames it sends are checked by the IP log */
+	unsigned events; /* watched on datafd: LOOP_IN unless paused, LOOP_OUT while tx_wait */
+	int logged;	 /* frames it sends are checked by the IP log */
+	int batched;	 /* connected datagram socket: recvmmsg/sendmmsg */
+	int tx_wait;	 /* the socket is full: waiting for LOOP_OUT */
+	int tx_nap;	 /* ENOBUFS: waiting for the nap timer */
+	struct batch_tx tx;
+	struct batch_rx rx;
 };
 
 struct plug {
@@ -51,12 +63,12 @@ struct plug {
 	unsigned char *inbuf;
 	unsigned char *out; /* queue: pending bytes are out[off, len) */
 	size_t off, len;
-	int out_watched;
+	int out_watched, in_watched;
 	pid_t child;
 	int child_ended_session;
 	/* ending */
 	int closing, status;
-	struct loop_timer *drain_timer;
+	struct loop_timer *drain_timer, *nap_timer;
 	/* logging */
 	struct iplog iplog;
 	int iplog_on;
@@ -68,24 +80,45 @@ static void plug_finish(struct plug *p, int status);
 
 /* ---- stream output queue ---- */
 
+/*
+ * Watches what can make progress: the stream output while bytes are queued; a network unless
+ * where its frames go is full (the stream queue, or the other network's send queue); the
+ * stream input unless frames from it still wait; LOOP_OUT of a network that refused frames.
+ */
 static void
 plug_watch(struct plug *p)
 {
-	int want_out = p->len > p->off, i;
-	int full = PLUG_OUTQ - p->len < PLUG_FRAMEROOM && !p->closing;
+	int full = p->len - p->off >= PLUG_OUTQ, want, i;
+	struct plug_net *n;
+	unsigned ev;
 
-	if (want_out != p->out_watched &&
-	    loop_mod_fd(p->loop, p->out_fd, want_out ? LOOP_OUT : 0) == 0)
-		p->out_watched = want_out;
-	for (i = 0; i < p->nnets && !p->closing; i++) {
-		if (full == p->net[i].paused)
-			continue;
-		if (loop_mod_fd(p->loop, p->net[i].datafd, full ? 0 : LOOP_IN) == 0)
-			p->net[i].paused = full;
+	if (p->nnets == 1) {
+		want = p->len > p->off;
+		if (want != p->out_watched &&
+		    loop_mod_fd(p->loop, p->out_fd, want ? LOOP_OUT : 0) == 0)
+			p->out_watched = want;
+	}
+	if (p->closing)
+		return;
+	for (i = 0; i < p->nnets; i++) {
+		n = &p->net[i];
+		if (p->nnets == 1)
+			want = !full;
+		else
+			want = batch_tx_pending(&p->net[1 - i].tx) == 0;
+		ev = (want ? LOOP_IN : 0) | (n->tx_wait ? LOOP_OUT : 0);
+		if (ev != n->events && loop_mod_fd(p->loop, n->datafd, ev) == 0)
+			n->events = ev;
+	}
+	if (p->nnets == 1) {
+		want = batch_tx_pending(&p->net[0].tx) == 0;
+		if (want != p->in_watched &&
+		    loop_mod_fd(p->loop, p->in_fd, want ? LOOP_IN : 0) == 0)
+			p->in_watched = want;
 	}
 }
 
-/* Writes what the stream takes; compacts the queue so a whole frame always fits at its end. */
+/* Writes what the stream takes. */
 static void
 plug_flush(struct plug *p)
 {
@@ -108,13 +141,8 @@ plug_flush(struct plug *p)
 		}
 		p->off += (size_t)n;
 	}
-	if (p->off == p->len) {
+	if (p->off == p->len)
 		p->off = p->len = 0;
-	} else if (PLUG_OUTQ - p->len < PLUG_FRAMEROOM && p->off > 0) {
-		memmove(p->out, p->out + p->off, p->len - p->off);
-		p->len -= p->off;
-		p->off = 0;
-	}
 	if (p->closing && p->len == 0) {
 		loop_break(p->loop);
 		return;
@@ -170,64 +198,230 @@ plug_iplog(struct plug *p, const void *frame, size_t len)
 		syslog(LOG_INFO, "%s: %s", p->who, msg);
 }
 
-/* Takes up to PLUG_BATCH frames from a network into the stream queue or the other network. */
+static uint64_t plug_nap_cb(struct loop *l, void *arg);
+
+/*
+ * Sends what n's socket takes of its queued frames. A full socket (or a partial batch: the
+ * next send would fail) is waited for with LOOP_OUT, ENOBUFS with a short timer; a frame the
+ * socket refuses for another reason (no peer yet on ptp://) is dropped, as vde_send would.
+ */
+static void
+plug_tx_flush(struct plug *p, struct plug_net *n)
+{
+	size_t want, len;
+	int sent, err;
+
+	n->tx_wait = 0;
+	while (!p->closing && !n->tx_nap && batch_tx_pending(&n->tx) > 0) {
+		want = batch_tx_pending(&n->tx);
+		want = want < BATCH_MAX ? want : BATCH_MAX;
+		sent = batch_tx_send(&n->tx, n->datafd);
+		if (sent >= 0 && (size_t)sent == want)
+			continue;
+		if (sent >= 0 || errno == EAGAIN || errno == EWOULDBLOCK) {
+			n->tx_wait = 1;
+			break;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == ENOBUFS) {
+			n->tx_nap = 1;
+			if (p->nap_timer == NULL)
+				p->nap_timer = loop_add_timer(p->loop, PLUG_NAP_US, plug_nap_cb, p);
+			if (p->nap_timer == NULL) {
+				n->tx_nap = 0;
+				n->tx_wait = 1; /* no timer: poll for room instead */
+			}
+			break;
+		}
+		err = errno;
+		len = batch_tx_drop(&n->tx);
+		log_warnx_rl(&p->rl_send, "frame of %zu bytes dropped: %s", len, strerror(err));
+	}
+	plug_watch(p);
+}
+
+static uint64_t
+plug_nap_cb(struct loop *l, void *arg)
+{
+	struct plug *p = arg;
+	int i;
+
+	p->nap_timer = NULL;
+	for (i = 0; i < p->nnets; i++) {
+		if (p->net[i].tx_nap) {
+			p->net[i].tx_nap = 0;
+			plug_tx_flush(p, &p->net[i]);
+		}
+	}
+	return 0;
+}
+
+/* Hands a frame to network n: queued on a batched socket (plug_tx_flush sends), else sent. */
+static void
+plug_deliver(struct plug *p, struct plug_net *n, const void *frame, size_t len)
+{
+	if (!n->batched) {
+		plug_send(p, n, frame, len);
+		return;
+	}
+	if (batch_tx_add(&n->tx, frame, len) < 0)
+		log_warnx_rl(&p->rl_send, "frame of %zu bytes dropped: %s", len, strerror(errno));
+}
+
+/*
+ * Receives up to max frames without waiting, frame i at base + i * stride, its length in
+ * lens[i]. Returns the count, or -1 with errno if the first receive failed.
+ */
+static int
+plug_net_take(struct plug_net *n, unsigned char *base, size_t stride, unsigned max, size_t *lens)
+{
+	ssize_t got;
+	unsigned i;
+
+	if (n->batched)
+		return batch_recv(&n->rx, n->datafd, base, stride, VDE_MAXFRAME, max, lens);
+	for (i = 0; i < max; i++) {
+		got = vde_recv(n->conn, base + i * stride, VDE_MAXFRAME, MSG_DONTWAIT);
+		if (got < 0) {
+			if (i > 0 || errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			return -1;
+		}
+		lens[i] = (size_t)got;
+		if (got == 0 && n->ctlfd < 0)
+			return (int)i + 1;
+	}
+	return (int)i;
+}
+
+/*
+ * Takes a batch of frames from a network; returns how many, or -1 once the plug has ended on a
+ * failed receive. *ended: an empty datagram on a network without a control connection (how
+ * seqpacket:// and ptp:// say goodbye) followed the frames. Frames shorter than an Ethernet
+ * header get length 0.
+ */
+static int
+plug_net_batch(struct plug *p, struct plug_net *n, unsigned char *base, size_t stride,
+	       unsigned max, size_t *lens, int *ended)
+{
+	int got, i;
+
+	*ended = 0;
+	got = plug_net_take(n, base, stride, max, lens);
+	if (got < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return 0;
+		if (errno == ECONNRESET || errno == ECONNREFUSED || errno == ENOTCONN) {
+			plug_finish(p, 0);
+			return -1;
+		}
+		log_warn("receive from network");
+		plug_finish(p, 1);
+		return -1;
+	}
+	for (i = 0; i < got; i++) {
+		if (lens[i] == 0 && n->ctlfd < 0) {
+			*ended = 1;
+			return i;
+		}
+		/* not even an Ethernet header: an empty goodbye or a dropped datagram */
+		if (lens[i] < 14)
+			lens[i] = 0;
+	}
+	return got;
+}
+
+/*
+ * Appends a batch of frames from the network to the stream queue: received in place, one
+ * maximum frame apart, then packed. Called only while less than PLUG_OUTQ is pending, so after
+ * compaction there is always room for a whole batch.
+ */
+static void
+plug_net_to_stream(struct plug *p, struct plug_net *n)
+{
+	size_t lens[BATCH_MAX];
+	unsigned char *base, *slot, *dst;
+	int got, i, ended;
+
+	if (PLUG_OUTBUF - p->len < BATCH_MAX * PLUG_FRAMEROOM && p->off > 0) {
+		memmove(p->out, p->out + p->off, p->len - p->off);
+		p->len -= p->off;
+		p->off = 0;
+	}
+	base = p->out + p->len + 2;
+	got = plug_net_batch(p, n, base, PLUG_FRAMEROOM, BATCH_MAX, lens, &ended);
+	if (got < 0)
+		return;
+	for (i = 0; i < got; i++) {
+		if (lens[i] == 0)
+			continue;
+		slot = base + (size_t)i * PLUG_FRAMEROOM;
+		dst = p->out + p->len + 2;
+		if (dst != slot)
+			memmove(dst, slot, lens[i]);
+		dst[-2] = (unsigned char)(lens[i] >> 8);
+		dst[-1] = (unsigned char)lens[i];
+		p->len += 2 + lens[i];
+	}
+	if (ended)
+		plug_finish(p, 0);
+	else if (p->out_watched)
+		plug_watch(p); /* the stream is full: LOOP_OUT says when to write again */
+	else
+		plug_flush(p);
+}
+
+/* Passes a batch of frames from network n to the other one. */
+static void
+plug_net_to_net(struct plug *p, struct plug_net *n, unsigned events)
+{
+	struct plug_net *peer = n == &p->net[0] ? &p->net[1] : &p->net[0];
+	size_t lens[BATCH_MAX];
+	unsigned char *frame;
+	int got, i, ended;
+
+	got = plug_net_batch(p, n, p->inbuf, VDE_MAXFRAME, BATCH_MAX, lens, &ended);
+	if (got < 0)
+		return;
+	for (i = 0; i < got; i++) {
+		if (lens[i] == 0)
+			continue;
+		frame = p->inbuf + (size_t)i * VDE_MAXFRAME;
+		if (n->logged)
+			plug_iplog(p, frame, lens[i]);
+		plug_deliver(p, peer, frame, lens[i]);
+	}
+	if (peer->batched)
+		plug_tx_flush(p, peer);
+	if ((ended || events & LOOP_ERR) && !p->closing)
+		plug_finish(p, 0);
+}
+
+/* A network's data socket: frames to read, room for queued frames, or its peer gone. */
 static void
 plug_net_cb(struct loop *l, int fd, unsigned events, void *arg)
 {
 	struct plug *p = arg;
 	struct plug_net *n = fd == p->net[0].datafd ? &p->net[0] : &p->net[1];
-	struct plug_net *peer = n == &p->net[0] ? &p->net[1] : &p->net[0];
-	unsigned char *dst;
-	ssize_t got;
-	int i;
 
-	if ((events & LOOP_ERR) && n->paused) {
+	if (events & LOOP_OUT) {
+		plug_tx_flush(p, n);
+		if (p->closing)
+			return;
+	}
+	if (!(n->events & LOOP_IN)) {
 		/* the peer hung up while we were not reading: nothing more will come */
-		plug_finish(p, 0);
+		if (events & LOOP_ERR)
+			plug_finish(p, 0);
 		return;
 	}
-	for (i = 0; i < PLUG_BATCH && !p->closing; i++) {
-		if (p->nnets == 1) {
-			if (PLUG_OUTQ - p->len < PLUG_FRAMEROOM)
-				break;
-			dst = p->out + p->len + 2;
-		} else {
-			dst = p->inbuf;
-		}
-		got = vde_recv(n->conn, dst, VDE_MAXFRAME, MSG_DONTWAIT);
-		if (got < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				break;
-			if (errno == ECONNRESET || errno == ECONNREFUSED || errno == ENOTCONN) {
-				plug_finish(p, 0);
-				return;
-			}
-			log_warn("receive from network");
-			plug_finish(p, 1);
-			return;
-		}
-		if (got == 0 && n->ctlfd < 0) {
-			/* no control connection (seqpacket://, ptp://): an empty read is the end */
-			plug_finish(p, 0);
-			return;
-		}
-		/* not even an Ethernet header: an empty goodbye or a dropped datagram */
-		if (got < 14)
-			continue;
-		if (p->nnets == 1) {
-			dst[-2] = (unsigned char)(got >> 8);
-			dst[-1] = (unsigned char)got;
-			p->len += 2 + (size_t)got;
-		} else {
-			if (n->logged)
-				plug_iplog(p, dst, (size_t)got);
-			plug_send(p, peer, dst, (size_t)got);
-		}
-	}
+	if (!(events & (LOOP_IN | LOOP_ERR)))
+		return;
 	if (p->nnets == 1)
-		plug_flush(p);
-	else if (events & LOOP_ERR && !p->closing)
-		plug_finish(p, 0);
+		plug_net_to_stream(p, n);
+	else
+		plug_net_to_net(p, n, events);
 }
 
 /* The control connection is silent after the handshake: EOF or an error means the switch left. */
@@ -254,7 +448,7 @@ plug_stream_frame(void *opaque, void *buf, size_t count)
 	if (count == 0)
 		return 0;
 	plug_iplog(p, buf, count);
-	plug_send(p, &p->net[0], buf, count);
+	plug_deliver(p, &p->net[0], buf, count);
 	return (ssize_t)count;
 }
 
@@ -280,6 +474,8 @@ plug_in_cb(struct loop *l, int fd, unsigned events, void *arg)
 	n = read(fd, p->inbuf, PLUG_INBUF);
 	if (n > 0) {
 		vdestream_recv(p->vs, p->inbuf, (size_t)n);
+		if (p->net[0].batched)
+			plug_tx_flush(p, &p->net[0]);
 		return;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
@@ -348,6 +544,8 @@ plug_open(struct plug *p, int i)
 	}
 	n->datafd = vde_datafd(n->conn);
 	n->ctlfd = vde_ctlfd(n->conn);
+	n->batched = batch_usable(n->datafd);
+	batch_tx_init(&n->tx);
 	/* a coprocess must not keep our switch port open */
 	fcntl(n->datafd, F_SETFD, FD_CLOEXEC);
 	if (n->ctlfd >= 0)
@@ -386,12 +584,12 @@ plug_spawn(struct plug *p, char **cmd)
 static int
 plug_setup_stream(struct plug *p)
 {
-	p->inbuf = malloc(PLUG_INBUF > VDE_MAXFRAME ? PLUG_INBUF : VDE_MAXFRAME);
+	p->inbuf = malloc(p->nnets == 2 ? PLUG_NETBUF : PLUG_INBUF);
 	if (p->inbuf == NULL)
 		return -1;
 	if (p->nnets == 2)
 		return 0;
-	p->out = malloc(PLUG_OUTQ);
+	p->out = malloc(PLUG_OUTBUF);
 	if (p->out == NULL)
 		return -1;
 	if (p->opts->cmd != NULL) {
@@ -410,6 +608,7 @@ plug_setup_stream(struct plug *p)
 	if (loop_add_fd(p->loop, p->in_fd, LOOP_IN, plug_in_cb, p) < 0 ||
 	    loop_add_fd(p->loop, p->out_fd, 0, plug_out_cb, p) < 0)
 		return -1;
+	p->in_watched = 1;
 	return 0;
 }
 
@@ -441,6 +640,7 @@ plug_setup(struct plug *p)
 			log_warn("event loop");
 			return -1;
 		}
+		p->net[i].events = LOOP_IN;
 	}
 	p->net[p->nnets - 1].logged = 1;
 	if (loop_add_signal(p->loop, SIGTERM, plug_signal_cb, p) < 0 ||
@@ -477,6 +677,8 @@ plug_teardown(struct plug *p)
 
 	if (p->drain_timer != NULL)
 		loop_del_timer(p->loop, p->drain_timer);
+	if (p->nap_timer != NULL)
+		loop_del_timer(p->loop, p->nap_timer);
 	if (p->out_fd >= 0 && p->out_flags >= 0 && p->child <= 0)
 		fcntl(p->out_fd, F_SETFL, p->out_flags);
 	if (p->vs != NULL)
@@ -488,9 +690,11 @@ plug_teardown(struct plug *p)
 		if (p->child_ended_session)
 			status = cstatus;
 	}
-	for (i = 0; i < p->nnets; i++)
+	for (i = 0; i < p->nnets; i++) {
 		if (p->net[i].conn != NULL)
 			vde_close(p->net[i].conn);
+		batch_tx_fini(&p->net[i].tx);
+	}
 	free(p->inbuf);
 	free(p->out);
 	return status;
