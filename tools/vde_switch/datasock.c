@@ -444,14 +444,42 @@ ep_ctl_io(struct loop *l, int fd, unsigned events, void *arg)
 	datasock_ep_close(ep->sw, ep);
 }
 
-/* Drains up to a few batches from ep's data socket and forwards them. */
+/* Frames closer than this go back to recvmmsg batches. */
+#define RSINGLE_GAP_US 20
+
+/* Receives one frame into the first slot with recv(): 1, or -1 with errno, like recvmmsg. */
+static int
+ep_recv_one(struct sw *sw, struct endpoint *ep)
+{
+	struct datasock *ds = sw->ds;
+	uint64_t now = loop_now_us(sw->loop);
+	ssize_t r;
+
+	r = recv(ep->datafd, ds->riov[0].iov_base, ds->riov[0].iov_len, MSG_DONTWAIT | MSG_TRUNC);
+	if (r < 0)
+		return -1;
+	ds->rmsg[0].msg_len = (unsigned)(r > (ssize_t)SW_MAXFRAME ? SW_MAXFRAME + 1 : r);
+	ds->rmsg[0].msg_hdr.msg_flags = 0;
+	if (now - ep->rlast_us < RSINGLE_GAP_US)
+		ep->rsingle = 0; /* a burst: batches again from the next wake-up */
+	ep->rlast_us = now;
+	return 1;
+}
+
+/*
+ * Drains up to a few batches from ep's data socket and forwards them. An endpoint whose last
+ * batch held one frame gets one recv() per wake-up: recvmmsg's attempt at a second frame
+ * costs more than the frame at low rates, and epoll reports the socket again if more came.
+ */
 static void
 ep_recv(struct sw *sw, struct endpoint *ep)
 {
 	struct datasock *ds = sw->ds;
+	int single = ep->rsingle;
 
 	for (int round = 0; round < 4; round++) {
-		int r = recvmmsg(ep->datafd, ds->rmsg, SW_BATCH, MSG_DONTWAIT, NULL);
+		int r = single ? ep_recv_one(sw, ep)
+			       : recvmmsg(ep->datafd, ds->rmsg, SW_BATCH, MSG_DONTWAIT, NULL);
 
 		if (r < 0) {
 			if (errno != EAGAIN && errno != EINTR) {
@@ -476,6 +504,8 @@ ep_recv(struct sw *sw, struct endpoint *ep)
 				forward_frame(sw, ep, mh->msg_iov->iov_base, len);
 		}
 		forward_flush(sw);
+		if (round == 0 && r <= 1 && !single)
+			ep->rsingle = 1;
 		if (r < SW_BATCH)
 			break;
 	}

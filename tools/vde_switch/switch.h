@@ -66,6 +66,8 @@ struct endpoint {
 	int waiting_out;         /* LOOP_OUT requested because q is not empty */
 	uint64_t qdrops;
 	int is_tap;              /* datafd (= ctlfd) is a tap: one write() per frame (tap.c) */
+	int rsingle;             /* frames come one at a time: recv() is cheaper than recvmmsg */
+	uint64_t rlast_us;       /* loop time of the last single recv() */
 };
 
 struct port {
