@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "log.h"
 #include "mgmtclient.h"
 #include "parse.h"
@@ -140,10 +141,7 @@ on_event(void *arg, const struct mgmtclient_event *ev)
 static uint64_t
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_now_us() / 1000;
 }
 
 /* Reads until the reply is complete; 0, or -1 after printing why. */

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "mgmtclient.h"
 #include "parse.h"
 #include "sock.h"
@@ -50,10 +51,7 @@ usage(FILE *f)
 static uint64_t
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_now_us() / 1000;
 }
 
 static void

@@ -19,6 +19,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "loop.h"
 #include "mgmtclient.h"
 #include "sock.h"
 
@@ -72,10 +73,7 @@ usage(FILE *f)
 static uint64_t
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_now_us() / 1000;
 }
 
 static void
