@@ -4,4 +4,4 @@ LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver
 BATS_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 BATS_LOG_COMPILER = env BUILDDIR=$(abs_top_builddir) $(BATS) --tap
 AM_TESTS_ENVIRONMENT = BUILDDIR=$(abs_top_builddir); export BUILDDIR;
-EXTRA_DIST += tests/unit/tap.h tests/helpers/common.bash
+EXTRA_DIST += tests/unit/tap.h tests/helpers/common.bash build-aux/tap-driver.sh
