@@ -118,10 +118,16 @@ delay_normal_once() {
 	awk -v lo="$G_delay_min_ms" -v hi="$G_delay_p75_ms" 'BEGIN { exit !(lo >= 40 && hi < 60) }'
 }
 
+# Never early (min >= 0.5 ms); the median bounds the path's own latency, which a stalled process
+# on a loaded machine can push up once: one retry.
+subms_once() {
+	gen --count 200 --rate 1000 "$T/a" "$T/b" || return 1
+	awk -v lo="$G_delay_min_ms" -v m="$G_delay_p50_ms" 'BEGIN { exit !(lo >= 0.5 && m < 1.5) }'
+}
+
 @test "sub-millisecond delay: 0.5 ms" {
 	start_wf -d 0.5
-	gen --count 200 --rate 1000 "$T/a" "$T/b"
-	awk -v lo="$G_delay_min_ms" -v m="$G_delay_p50_ms" 'BEGIN { exit !(lo >= 0.5 && m < 1.5) }'
+	subms_once || subms_once
 }
 
 # Rates are measured over the middle 90% of the frames; a loaded machine can still starve the
