@@ -237,60 +237,46 @@ parse_bool(const char *s, int *out, const char **errstr)
 	return parse_fail(errstr, "not a boolean", EINVAL);
 }
 
-/* A decimal id below the (id_t)-1 sentinel; 1 if s is all digits, 0 if it is a name. */
+/* A group (GROUP 1) or user name, or a decimal id below the (id_t)-1 sentinel. */
 static int
-parse_id(const char *s, unsigned long long *id, const char **errstr)
+parse_id(const char *s, int group, id_t *out, const char **errstr)
 {
+	unsigned long long v;
+	struct passwd *pw;
+	struct group *gr;
 	const char *p;
 
-	for (p = s; *p; p++)
-		if (!isdigit((unsigned char)*p))
-			return 0;
-	if (parse_ull(s, 0, (unsigned long long)(uid_t)-1 - 1, id, errstr) < 0)
-		return -1;
-	return 1;
+	if (s == NULL || *s == '\0')
+		return parse_fail(errstr, "empty", EINVAL);
+	for (p = s; isdigit((unsigned char)*p); p++)
+		;
+	if (*p == '\0') {
+		if (parse_ull(s, 0, (unsigned long long)(id_t)-1 - 1, &v, errstr) < 0)
+			return -1;
+		*out = (id_t)v;
+	} else if (group && (gr = getgrnam(s)) != NULL) {
+		*out = gr->gr_gid;
+	} else if (!group && (pw = getpwnam(s)) != NULL) {
+		*out = pw->pw_uid;
+	} else {
+		return parse_fail(errstr, group ? "no such group" : "no such user", EINVAL);
+	}
+	return parse_ok(errstr);
 }
+
+/* uid_t and gid_t are id_t on every system we build on: one parser writes all three. */
+_Static_assert(sizeof(uid_t) == sizeof(id_t) && sizeof(gid_t) == sizeof(id_t), "id sizes");
 
 int
 parse_group(const char *s, gid_t *out, const char **errstr)
 {
-	unsigned long long id;
-	struct group *gr;
-	int r;
-
-	if (s == NULL || *s == '\0')
-		return parse_fail(errstr, "empty", EINVAL);
-	if ((r = parse_id(s, &id, errstr)) < 0)
-		return -1;
-	if (r == 1) {
-		*out = (gid_t)id;
-		return parse_ok(errstr);
-	}
-	if ((gr = getgrnam(s)) == NULL)
-		return parse_fail(errstr, "no such group", EINVAL);
-	*out = gr->gr_gid;
-	return parse_ok(errstr);
+	return parse_id(s, 1, out, errstr);
 }
 
 int
 parse_user(const char *s, uid_t *out, const char **errstr)
 {
-	unsigned long long id;
-	struct passwd *pw;
-	int r;
-
-	if (s == NULL || *s == '\0')
-		return parse_fail(errstr, "empty", EINVAL);
-	if ((r = parse_id(s, &id, errstr)) < 0)
-		return -1;
-	if (r == 1) {
-		*out = (uid_t)id;
-		return parse_ok(errstr);
-	}
-	if ((pw = getpwnam(s)) == NULL)
-		return parse_fail(errstr, "no such user", EINVAL);
-	*out = pw->pw_uid;
-	return parse_ok(errstr);
+	return parse_id(s, 0, out, errstr);
 }
 
 char *

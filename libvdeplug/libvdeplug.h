@@ -3,6 +3,8 @@
  * Source-compatible with the reference libvdeplug (VDE2 and vdeplug4): the same six calls for
  * frames, the same stream codec API, the same vde_open macro. Locators ("VNL"):
  *   PATH, vde://PATH, PATH[N], vde://PATH[N]   a vde_switch (port N, 0 = management port)
+ *   PATH[NAME]                                  vdeplug4 port group: control socket PATH/NAME
+ *                                               if there is one, else PATH/ctl (any port)
  *   ptp://PATH                                  two processes joined directly
  *   seqpacket://FD                              an already connected SOCK_SEQPACKET descriptor
  * An empty locator means the default switch.
@@ -29,7 +31,7 @@ struct vdeconn;
 typedef struct vdeconn VDECONN;
 
 struct vde_open_args {
-	int port;    /* 0: any free port */
+	int port;    /* 0: any free port; negative: the management port 0 (as vdeplug4) */
 	char *group; /* group given access to our data socket, or NULL */
 	mode_t mode; /* mode of our data socket; 0 means the default (0700) */
 };
@@ -38,14 +40,14 @@ struct vde_open_args {
  * vde_open: VNL NULL or "" means the default switch ($HOME/.vdeplug/default,
  * $HOME/.vde2/default.switch, /var/run/vde.ctl, /tmp/vde.ctl: the first that exists; a regular
  * file there, or as PATH, holds the real locator on its first line). vde:// also takes
- * PATH[port=N/group=G/mode=M]. descr and open_args may be NULL; a port in the locator wins over
- * open_args->port. Our data socket is never world-accessible (other bits are dropped from the
- * mode); with a group it gets group access, without one it stays 0700 unless the switch
- * belongs to another non-root user whose group we can chown it to.
+ * PATH[port=N/portgroup=NAME/group=G/mode=M]. descr and open_args may be NULL; a port in the
+ * locator wins over open_args->port. Our data socket is never world-accessible (other bits are
+ * dropped from the mode); with a group it gets group access, without one it stays 0700 unless
+ * the switch belongs to another non-root user whose group we can chown it to.
  * Errors (NULL + errno): EPROTONOSUPPORT unknown scheme, EINVAL bad locator or interface
  * version, ENOENT no switch there, ECONNREFUSED the switch closed the request (port bad or
- * busy, access denied), ETIMEDOUT no reply within 10 s (Debian's vde_switch 2.3.2 never
- * answers a request it refuses), ELOOP too many locator files.
+ * busy, access denied), ETIMEDOUT no reply within 10 s, or $VDEPLUG_TIMEOUT seconds (1-3600)
+ * (Debian's vde_switch 2.3.2 never answers a request it refuses), ELOOP too many locator files.
  * vde_send: one frame per call; when the peer's queue is full it waits up to 100 ms for room,
  * then fails with EAGAIN (the frame is dropped); with MSG_DONTWAIT it never waits.
  * vde_ctlfd: the switch's control stream (EOF = the switch dropped us), -1 for ptp/seqpacket.

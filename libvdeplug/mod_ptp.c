@@ -15,28 +15,12 @@
 
 #include "vdeplug.h"
 
-#define PTP_SOCKBUF (4 * 1024 * 1024)
-
 struct ptp_conn {
 	struct vdeconn base;
 	int fd;
 	struct sockaddr_un peer;
 	char local[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
-
-static int
-ptp_sun(struct sockaddr_un *sun, const char *path, const char *suffix)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if (strlen(path) + strlen(suffix) >= sizeof(sun->sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(sun->sun_path, path, strlen(path));
-	memcpy(sun->sun_path + strlen(path), suffix, strlen(suffix) + 1);
-	return 0;
-}
 
 /* Is somebody bound to SUN? Removes a stale socket file left by a dead process. */
 static int
@@ -73,22 +57,20 @@ ptp_open(const struct vnl *vnl, const struct vdeplug_params *p)
 	struct sockaddr_un base, plus;
 	const struct sockaddr_un *mine;
 	struct ptp_conn *c;
-	int bufsize = PTP_SOCKBUF, err;
 
 	if (vnl->path[0] == '\0') {
 		errno = EINVAL;
 		return NULL;
 	}
-	if (ptp_sun(&base, vnl->path, "") < 0 || ptp_sun(&plus, vnl->path, "+") < 0)
+	if (vdeplug_sun(&base, vnl->path, "") < 0 || vdeplug_sun(&plus, vnl->path, "+") < 0)
 		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
 	c->base.ops = &vdeplug_ptp;
-	c->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	c->fd = vdeplug_dgram_open();
 	if (c->fd < 0)
 		goto fail;
-	fchmod(c->fd, 0700);
 	if (!ptp_alive(&base)) {
 		mine = &base; /* first: bind PATH, talk to PATH+ */
 		c->peer = plus;
@@ -107,17 +89,11 @@ ptp_open(const struct vnl *vnl, const struct vdeplug_params *p)
 	snprintf(c->local, sizeof(c->local), "%s", mine->sun_path);
 	if (ptp_perm(c->local, p) < 0)
 		goto fail;
-	setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof(bufsize));
-	setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
+	vdeplug_dgram_bufs(c->fd);
 	return &c->base;
 fail:
-	err = errno;
-	if (c->fd >= 0)
-		close(c->fd);
-	if (c->local[0])
-		unlink(c->local);
+	vdeplug_dgram_close(c->fd, c->local);
 	free(c);
-	errno = err;
 	return NULL;
 }
 
@@ -156,8 +132,7 @@ ptp_close(VDECONN *conn)
 {
 	struct ptp_conn *c = (struct ptp_conn *)conn;
 
-	close(c->fd);
-	unlink(c->local);
+	vdeplug_dgram_close(c->fd, c->local);
 	free(c);
 	return 0;
 }

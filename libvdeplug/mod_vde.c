@@ -3,6 +3,7 @@
  * switches) and one AF_UNIX datagram per frame. A stream connection to DIR/ctl carries one
  * request and one sockaddr_un reply, then stays silent: EOF on it means the switch dropped us.
  * Our data socket is DIR/.PID-SEQ (or /var/run, /var/tmp, /tmp), never world-accessible.
+ * DIR[NAME] (a vdeplug4 port group) first tries the control socket DIR/NAME, then DIR/ctl.
  */
 #include <errno.h>
 #include <limits.h>
@@ -25,7 +26,7 @@
 #define VDE_REQ_NEW_PORT0 1
 #define VDE_DESCR_MAX 128
 #define VDE_REPLY_TIMEOUT_MS 10000
-#define VDE_SOCKBUF (4 * 1024 * 1024)
+#define VDE_CTLPATH_MAX (VNL_PATH_MAX + VNL_PORTGROUP_MAX + 8)
 
 /*
  * The request, host byte order, packed:
@@ -47,22 +48,12 @@ struct vde_conn {
 	char local[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
+/*
+ * Connect the control stream: to the port group's socket DIR/GROUP if there is one (vdeplug4),
+ * else to DIR/ctl, else to DIR itself if it is the (legacy) socket. *VIA_GROUP tells which.
+ */
 static int
-vde_sun(struct sockaddr_un *sun, const char *path)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun->sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(sun->sun_path, path);
-	return 0;
-}
-
-/* Connect the control stream to DIR/ctl, or to DIR itself if it is the (legacy) socket. */
-static int
-vde_connect_ctl(const char *dir, char *ctlpath, size_t ctllen)
+vde_connect_ctl(const char *dir, const char *group, char *ctlpath, size_t ctllen, int *via_group)
 {
 	struct sockaddr_un sun;
 	struct stat st;
@@ -71,17 +62,20 @@ vde_connect_ctl(const char *dir, char *ctlpath, size_t ctllen)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	for (i = 0; i < 2; i++) {
+	for (i = group[0] ? 0 : 1; i < 3; i++) {
 		if (i == 0)
+			snprintf(ctlpath, ctllen, "%s/%s", dir, group);
+		else if (i == 1)
 			snprintf(ctlpath, ctllen, "%s/ctl", dir);
 		else if (stat(dir, &st) == 0 && S_ISSOCK(st.st_mode))
 			snprintf(ctlpath, ctllen, "%s", dir);
 		else
 			break;
-		if (vde_sun(&sun, ctlpath) == 0 &&
+		*via_group = i == 0;
+		if (vdeplug_sun(&sun, ctlpath, "") == 0 &&
 		    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
 			return fd;
-		if (errno != ENOENT && errno != ENOTDIR)
+		if (i > 0 && errno != ENOENT && errno != ENOTDIR)
 			break;
 	}
 	i = errno;
@@ -94,7 +88,7 @@ vde_connect_ctl(const char *dir, char *ctlpath, size_t ctllen)
 static int
 vde_switch_dir(const char *ctlpath, char *dir, size_t dirlen)
 {
-	char tmp[VNL_PATH_MAX + 8], *slash;
+	char tmp[VDE_CTLPATH_MAX], *slash;
 
 	snprintf(tmp, sizeof(tmp), "%s", ctlpath);
 	slash = strrchr(tmp, '/');
@@ -134,7 +128,7 @@ vde_bind_data(int data, const char *swdir, char *local, size_t locallen)
 
 			snprintf(local, locallen, i == 0 ? "%s/.%05d-%05u" : "%s/vde.%05d-%05u",
 				 dirs[i], (int)getpid(), s % 100000);
-			if (vde_sun(&sun, local) < 0)
+			if (vdeplug_sun(&sun, local, "") < 0)
 				break;
 			if (bind(data, (struct sockaddr *)&sun, sizeof(sun)) == 0)
 				return 0;
@@ -205,10 +199,27 @@ vde_descr(char *out, const char *descr)
  * Read the switch's sockaddr_un reply within the timeout. EOF means refused (HEAD switches
  * close on a bad port); silence means refused too (Debian's 2.3.2 leaves us hanging).
  */
+/* VDEPLUG_TIMEOUT: the reply timeout in seconds (1 to 3600), else the default. */
+static long
+vde_reply_timeout_ms(void)
+{
+	const char *s = getenv("VDEPLUG_TIMEOUT");
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return VDE_REPLY_TIMEOUT_MS;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > 3600)
+		return VDE_REPLY_TIMEOUT_MS;
+	return v * 1000;
+}
+
 static int
 vde_read_reply(int ctl, struct sockaddr_un *reply)
 {
-	long deadline = vdeplug_now_ms() + VDE_REPLY_TIMEOUT_MS;
+	long deadline = vdeplug_now_ms() + vde_reply_timeout_ms();
 	char *p = (char *)reply;
 	size_t got = 0;
 
@@ -248,22 +259,22 @@ vde_read_reply(int ctl, struct sockaddr_un *reply)
 	return 0;
 }
 
+/* The request on the control stream, and the switch's reply; PORT as in vdeplug_params. */
 static int
-vde_handshake(struct vde_conn *c, const char *ctlpath, const struct vdeplug_params *p)
+vde_handshake(struct vde_conn *c, int port, const struct vdeplug_params *p)
 {
 	struct vde_request req;
 	struct sockaddr_un reply, sun;
 	size_t dlen, len;
-	int bufsize = VDE_SOCKBUF;
 
 	memset(&req, 0, sizeof(req));
 	req.magic = VDE_SWITCH_MAGIC;
 	req.version = VDE_REQ_VERSION;
-	if (p->port == VNL_PORT_MGMT)
+	if (port == VNL_PORT_MGMT)
 		req.type = VDE_REQ_NEW_PORT0;
 	else
-		req.type = VDE_REQ_NEW_CONTROL + (p->port << 8);
-	if (vde_sun(&sun, c->local) < 0)
+		req.type = VDE_REQ_NEW_CONTROL + (port << 8);
+	if (vdeplug_sun(&sun, c->local, "") < 0)
 		return -1;
 	memcpy(&req.sock, &sun, sizeof(sun));
 	dlen = vde_descr(req.descr, p->descr);
@@ -274,47 +285,43 @@ vde_handshake(struct vde_conn *c, const char *ctlpath, const struct vdeplug_para
 		return -1;
 	if (connect(c->data, (struct sockaddr *)&reply, sizeof(reply)) < 0)
 		return -1;
-	setsockopt(c->data, SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof(bufsize));
-	setsockopt(c->data, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
+	vdeplug_dgram_bufs(c->data);
 	return 0;
 }
 
 static VDECONN *
 vde_open_switch(const struct vnl *vnl, const struct vdeplug_params *p)
 {
-	char ctlpath[VNL_PATH_MAX + 8], swdir[VNL_PATH_MAX + 8];
+	char ctlpath[VDE_CTLPATH_MAX], swdir[VDE_CTLPATH_MAX];
 	struct vde_conn *c;
-	int err;
+	int err, via_group = 0;
 
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
 	c->base.ops = &vdeplug_vde;
 	c->data = -1;
-	c->ctl = vde_connect_ctl(vnl->path, ctlpath, sizeof(ctlpath));
+	c->ctl = vde_connect_ctl(vnl->path, vnl->portgroup, ctlpath, sizeof(ctlpath), &via_group);
 	if (c->ctl < 0)
 		goto fail;
 	if (vde_switch_dir(ctlpath, swdir, sizeof(swdir)) < 0)
 		goto fail;
-	c->data = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	c->data = vdeplug_dgram_open();
 	if (c->data < 0)
 		goto fail;
-	fchmod(c->data, 0700); /* the inode mode bind() starts from: never open, even briefly */
 	if (vde_bind_data(c->data, swdir, c->local, sizeof(c->local)) < 0)
 		goto fail;
 	if (vde_set_perm(c->local, ctlpath, p) < 0)
 		goto fail;
-	if (vde_handshake(c, ctlpath, p) < 0)
+	/* a port group's socket picks the port itself, as with vdeplug4 */
+	if (vde_handshake(c, via_group ? VNL_PORT_ANY : p->port, p) < 0)
 		goto fail;
 	return &c->base;
 fail:
 	err = errno;
 	if (c->ctl >= 0)
 		close(c->ctl);
-	if (c->data >= 0)
-		close(c->data);
-	if (c->local[0])
-		unlink(c->local);
+	vdeplug_dgram_close(c->data, c->local);
 	free(c);
 	errno = err;
 	return NULL;
@@ -354,10 +361,8 @@ vde_close_conn(VDECONN *conn)
 {
 	struct vde_conn *c = (struct vde_conn *)conn;
 
-	close(c->data);
 	close(c->ctl);
-	if (c->local[0])
-		unlink(c->local);
+	vdeplug_dgram_close(c->data, c->local);
 	free(c);
 	return 0;
 }

@@ -45,6 +45,53 @@ vdeplug_group(const char *group, gid_t *gid)
 	return 0;
 }
 
+int
+vdeplug_sun(struct sockaddr_un *sun, const char *path, const char *suffix)
+{
+	size_t plen = strlen(path), slen = strlen(suffix);
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (plen + slen >= sizeof(sun->sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sun->sun_path, path, plen);
+	memcpy(sun->sun_path + plen, suffix, slen + 1);
+	return 0;
+}
+
+int
+vdeplug_dgram_open(void)
+{
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0)
+		fchmod(fd, 0700);
+	return fd;
+}
+
+void
+vdeplug_dgram_bufs(int fd)
+{
+	int size = VDEPLUG_SOCKBUF;
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
+void
+vdeplug_dgram_close(int fd, const char *local)
+{
+	int err = errno;
+
+	if (fd >= 0)
+		close(fd);
+	if (local[0])
+		unlink(local);
+	errno = err;
+}
+
 long
 vdeplug_now_ms(void)
 {
@@ -167,6 +214,7 @@ vdeplug_resolve(const char *locator, struct vnl *vnl)
 			if (vnl->has_port) {
 				inner->has_port = 1;
 				inner->port = vnl->port;
+				memcpy(inner->portgroup, vnl->portgroup, sizeof(inner->portgroup));
 			}
 			if (vnl->group[0])
 				memcpy(inner->group, vnl->group, sizeof(inner->group));
@@ -199,8 +247,11 @@ vde_open_real(char *vnl_str, char *descr, int interface_version, struct vde_open
 	if (vdeplug_resolve(vnl_str, vnl) < 0)
 		goto out;
 	if (open_args) {
+		/* vdeplug4: a negative port is the management port (no longer vde2's ptp) */
 		if (open_args->port > 0)
 			params.port = open_args->port;
+		else if (open_args->port < 0)
+			params.port = VNL_PORT_MGMT;
 		if (open_args->group && *open_args->group)
 			params.group = open_args->group;
 		if (open_args->mode & 0777)

@@ -7,6 +7,7 @@
 #define VDEPLUG_INTERNAL_H
 
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include "libvdeplug.h"
 #include "vnl.h"
@@ -47,6 +48,20 @@ extern const struct vdeplug_transport vdeplug_seqpacket;
 long vdeplug_now_ms(void);
 ssize_t vdeplug_send(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,
 		     socklen_t addrlen);
+
+/* SUN = PATH followed by SUFFIX. Returns 0, or -1 with errno ENAMETOOLONG. */
+int vdeplug_sun(struct sockaddr_un *sun, const char *path, const char *suffix);
+
+/*
+ * Data sockets (AF_UNIX datagrams, close-on-exec) of the vde and ptp transports:
+ * _open gives one whose inode mode starts at 0700, so it is never open even before its
+ * permissions are set; _bufs asks for large kernel buffers; _close closes FD (if >= 0) and
+ * removes the socket file LOCAL (if not empty), keeping errno.
+ */
+#define VDEPLUG_SOCKBUF (4 * 1024 * 1024)
+int vdeplug_dgram_open(void);
+void vdeplug_dgram_bufs(int fd);
+void vdeplug_dgram_close(int fd, const char *local);
 
 /* Resolve a group name or number to a gid. Returns 0 or -1 (errno EINVAL). */
 int vdeplug_group(const char *group, gid_t *gid);

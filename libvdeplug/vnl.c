@@ -1,6 +1,8 @@
 /*
  * Locator parser: splits "scheme://rest", and for the vde transport the vde2/vdeplug4 port
- * suffix "PATH[N]", "PATH[]", "PATH[N/group=G/mode=0660]", "PATH[port=N,group=G]".
+ * suffix "PATH[N]", "PATH[]", "PATH[N/group=G/mode=0660]", "PATH[port=N,group=G]", and
+ * vdeplug4's port groups "PATH[NAME]", "PATH[portgroup=NAME]" (NAME not starting with a digit,
+ * '-' or '.': a file name in the switch directory). The last port or port group given wins.
  * Pure: no I/O, no allocation; every field of struct vnl is bounded.
  */
 #include <errno.h>
@@ -38,6 +40,25 @@ vnl_port(const char *s, size_t n, int *port)
 	return 0;
 }
 
+/* A port number, or a port group name, from [s, s+n) into v. */
+static int
+vnl_portspec(const char *s, size_t n, struct vnl *v, const char **why)
+{
+	if (n > 0 && ((s[0] >= '0' && s[0] <= '9') || s[0] == '-')) {
+		if (vnl_port(s, n, &v->port) < 0)
+			return vnl_fail(why, "bad port number in [...]");
+		v->portgroup[0] = '\0';
+	} else {
+		if (n == 0 || n >= sizeof(v->portgroup) || s[0] == '.')
+			return vnl_fail(why, "bad port group name in [...]");
+		memcpy(v->portgroup, s, n);
+		v->portgroup[n] = '\0';
+		v->port = VNL_PORT_ANY;
+	}
+	v->has_port = 1;
+	return 0;
+}
+
 /* Parse an octal mode from [s, s+n), at most 0777. */
 static int
 vnl_mode(const char *s, size_t n, mode_t *mode)
@@ -58,7 +79,8 @@ vnl_mode(const char *s, size_t n, mode_t *mode)
 	return 0;
 }
 
-/* One element of the bracket: "N", "port=N", "portgroup=N", "group=G" or "mode=M". */
+/* One element of the bracket: "N" or "NAME" (first only), "port=", "portgroup=", "group=G" or
+ * "mode=M". */
 static int
 vnl_option(const char *s, size_t n, int first, struct vnl *v, const char **why)
 {
@@ -69,19 +91,16 @@ vnl_option(const char *s, size_t n, int first, struct vnl *v, const char **why)
 	if (n == 0)
 		return 0;
 	if (!eq) {
-		if (!first || vnl_port(s, n, &v->port) < 0)
-			return vnl_fail(why, "bad port number in [...]");
-		v->has_port = 1;
-		return 0;
+		if (!first)
+			return vnl_fail(why, "a port must come first in [...]");
+		return vnl_portspec(s, n, v, why);
 	}
 	klen = (size_t)(eq - s);
 	val = eq + 1;
 	vlen = n - klen - 1;
 	if ((klen == 4 && memcmp(s, "port", 4) == 0) ||
 	    (klen == 9 && memcmp(s, "portgroup", 9) == 0)) {
-		if (vnl_port(val, vlen, &v->port) < 0)
-			return vnl_fail(why, "bad port number in [...]");
-		v->has_port = 1;
+		return vnl_portspec(val, vlen, v, why);
 	} else if (klen == 5 && memcmp(s, "group", 5) == 0) {
 		if (vlen == 0 || vlen >= sizeof(v->group))
 			return vnl_fail(why, "bad group in [...]");

@@ -713,7 +713,7 @@ main(int argc, char *argv[])
 	log_init("vde_plug", 1, 0);
 	if (argv[0][0] == '-' || (argc >= 2 && strcmp(argv[1], "-c") == 0)) {
 		if (plug_login(argc, argv, &opts) < 0)
-			return 1;
+			return PLUG_LOGIN_REFUSED;
 		p.nnets = 1;
 	} else {
 		p.nnets = plug_args_parse(argc, argv, &opts);

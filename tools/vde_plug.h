@@ -21,8 +21,10 @@ int plug_args_parse(int argc, char **argv, struct plug_opts *o);
 /*
  * Login-shell mode (argv[0] starting with '-', or "-c command" as sshd runs a shell): accepts
  * "-c vde_plug" (0, o set for the default switch with START/STOP logging), else prints the
- * refusal, logs it and returns -1.
+ * refusal, logs it and returns -1: then vde_plug exits with PLUG_LOGIN_REFUSED, as the
+ * reference (vdeplug4) does.
  */
+#define PLUG_LOGIN_REFUSED 255
 int plug_login(int argc, char **argv, struct plug_opts *o);
 /* "user=NAME[ SSH=IP]" for the syslog messages (static buffer). */
 const char *plug_who(void);

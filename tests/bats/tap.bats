@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # vde_switch tap ports: -t (repeatable, comma-separated), tap/add and tap/del at run time, two
 # network namespaces talking through tap-switch-tap (ping, a TCP file transfer, jumbo frames
-# whole), taps moved into a namespace keep working. Needs root, /dev/net/tun and ip netns.
+# whole), taps moved into a namespace keep working. Offloads: TCP super-frames cross whole
+# between vnet taps, and are segmented for a cable to another switch (plain and 802.1Q-tagged)
+# and for a mirror port. Needs root, /dev/net/tun and ip netns.
 
 load ../helpers/common
 
@@ -23,6 +25,52 @@ teardown() {
 	ip netns del "$NSB" 2>/dev/null || true
 	ip link del "$TA" 2>/dev/null || true
 	ip link del "$TB" 2>/dev/null || true
+}
+
+# xfer MB ADDR: MB megabytes of random data over TCP from $NSA to ADDR:5555 in $NSB, compared.
+xfer() {
+	head -c "$1M" /dev/urandom >"$BATS_TEST_TMPDIR/file"
+	rm -f "$BATS_TEST_TMPDIR/recv"
+	bg timeout 30 ip netns exec "$NSB" python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[2], 5555)); s.listen(1); s.settimeout(20)
+c, _ = s.accept(); c.settimeout(20)
+with open(sys.argv[1], "wb") as f:
+    while True:
+        d = c.recv(1 << 20)
+        if not d: break
+        f.write(d)
+' "$BATS_TEST_TMPDIR/recv" "$2"
+	local srv=$BG_PID
+	timeout 30 ip netns exec "$NSA" python3 -c '
+import socket, sys, time
+for i in range(100):
+    try:
+        s = socket.create_connection((sys.argv[2], 5555), timeout=20); break
+    except OSError: time.sleep(0.05)
+s.sendall(open(sys.argv[1], "rb").read()); s.close()
+' "$BATS_TEST_TMPDIR/file" "$2"
+	timeout 30 tail --pid="$srv" -f /dev/null
+	cmp "$BATS_TEST_TMPDIR/file" "$BATS_TEST_TMPDIR/recv"
+}
+
+# tapstat SW IF FIELD: a counter of IF in tap/print of switch SW ("in", "out", "bad").
+tapstat() {
+	mgmt "$1" tap/print | sed -n "s/^tap $2 .* $3 \([0-9]*\).*/\1/p"
+}
+
+# ordinary SW: "N M K" from tap/print: offloaded frames made ordinary, into, failures.
+ordinary() {
+	mgmt "$1" tap/print |
+		sed -n 's/^made ordinary: \([0-9]*\) offloaded frames into \([0-9]*\), \([0-9]*\).*/\1 \2 \3/p'
+}
+
+# cable: a dpipe vde_plug cable between switches sw and sw2, waited for on both.
+cable() {
+	bg "$DPIPE" "$PLUG" "$BATS_TEST_TMPDIR/sw" = "$PLUG" "$BATS_TEST_TMPDIR/sw2"
+	wait_for 5 bash -c "'$UNIXCMD' -s '$BATS_TEST_TMPDIR/sw.mgmt' port/print | grep -q 'Port 0002'"
+	wait_for 5 bash -c "'$UNIXCMD' -s '$BATS_TEST_TMPDIR/sw2.mgmt' port/print | grep -q 'Port 0002'"
 }
 
 # to_ns IF NS ADDR [MTU]: moves tap IF into NS with ADDR/24 and brings it up.
@@ -68,8 +116,9 @@ s.sendall(open(sys.argv[1], "rb").read()); s.close()
 ' "$BATS_TEST_TMPDIR/file"
 	timeout 30 tail --pid="$SRV" -f /dev/null
 	cmp "$BATS_TEST_TMPDIR/file" "$BATS_TEST_TMPDIR/recv"
+	# the sender's port (the first) counted the bytes; super-frames count as one frame each
 	run mgmt sw port/print
-	[[ "$output" =~ IN:\ \ pkts\ +[0-9]{3,} ]]
+	[[ "$output" =~ IN:\ \ pkts\ +[0-9]+\ +bytes\ +[0-9]{7,} ]]
 }
 
 @test "-t may be repeated; tap/add and tap/del work at run time" {
@@ -106,8 +155,9 @@ s.sendall(open(sys.argv[1], "rb").read()); s.close()
 	[ "$status" -ne 0 ]
 }
 
-@test "jumbo frames up to the tap MTU cross whole" {
+@test "jumbo frames up to the tap MTU cross whole, TCP included" {
 	start_switch sw -t "$TA,$TB"
+	# 65521 is the largest MTU of a tap
 	to_ns "$TA" "$NSA" 10.77.2.1 65521
 	to_ns "$TB" "$NSB" 10.77.2.2 65521
 	wait_for 10 ip netns exec "$NSA" ping -c 1 -W 1 10.77.2.2
@@ -116,8 +166,113 @@ s.sendall(open(sys.argv[1], "rb").read()); s.close()
 	[ "$status" -eq 0 ]
 	run ip netns exec "$NSA" ping -c 1 -W 2 -M do -s 9000 10.77.2.2
 	[ "$status" -eq 0 ]
+	xfer 20 10.77.2.2
 	run mgmt sw port/stats
 	[[ "$output" != *"oversize 1"* ]]
+	[ "$(tapstat sw "$TA" bad)" = 0 ]
+}
+
+@test "offloads: TCP super-frames cross whole between two vnet taps" {
+	start_switch sw -t "$TA,$TB"
+	run mgmt sw tap/print
+	[[ "$output" == *"tap $TA "*"offload tso"* ]]
+	[[ "$output" == *"tap $TB "*"offload tso"* ]]
+	to_ns "$TA" "$NSA" 10.77.3.1
+	to_ns "$TB" "$NSB" 10.77.3.2
+	wait_for 10 ip netns exec "$NSA" ping -c 1 -W 1 10.77.3.2
+	xfer 40 10.77.3.2
+	# the sender's tap handed over super-frames, the receiver's took them whole
+	[ "$(tapstat sw "$TA" in)" -gt 10 ]
+	[ "$(tapstat sw "$TB" out)" -gt 10 ]
+	[ "$(tapstat sw "$TA" bad)" = 0 ] && [ "$(tapstat sw "$TB" bad)" = 0 ]
+	# nothing had to be segmented or checksummed by the switch
+	[ "$(ordinary sw)" = "0 0 0" ]
+	# super-frames count as one frame: fewer frames than 1500-byte frames would need
+	pkts=$(mgmt sw port/print | awk '/IN: +pkts/ { print $3; exit }')
+	[ "$pkts" -lt 20000 ]
+}
+
+@test "offloads: a cable to another switch gets super-frames segmented" {
+	start_switch sw -t "$TA"
+	start_switch sw2 -t "$TB"
+	cable
+	to_ns "$TA" "$NSA" 10.77.4.1
+	to_ns "$TB" "$NSB" 10.77.4.2
+	wait_for 10 ip netns exec "$NSA" ping -c 1 -W 1 10.77.4.2
+	xfer 20 10.77.4.2
+	[ "$(tapstat sw "$TA" in)" -gt 10 ]
+	read -r n m k <<<"$(ordinary sw)"
+	# super-frames became several ordinary frames each, none was lost
+	[ "$n" -gt 10 ] && [ "$m" -gt $((2 * n)) ] && [ "$k" = 0 ]
+	# no frame on the cable was larger than the MTU allows
+	run mgmt sw2 port/stats
+	[[ "$output" != *"oversize 1"* ]]
+}
+
+@test "offloads: super-frames tagged for a VLAN trunk cable are segmented with their tag" {
+	start_switch sw -t "$TA"
+	start_switch sw2 -t "$TB"
+	cable
+	for s in sw sw2; do
+		mgmt $s vlan/create 10
+		mgmt $s port/setvlan 1 10
+		mgmt $s vlan/addport 10 2
+	done
+	to_ns "$TA" "$NSA" 10.77.5.1
+	to_ns "$TB" "$NSB" 10.77.5.2
+	wait_for 10 ip netns exec "$NSA" ping -c 1 -W 1 10.77.5.2
+	xfer 20 10.77.5.2
+	read -r n m k <<<"$(ordinary sw)"
+	[ "$n" -gt 10 ] && [ "$m" -gt $((2 * n)) ] && [ "$k" = 0 ]
+	run mgmt sw2 port/stats
+	[[ "$output" != *"oversize 1"* ]]
+}
+
+@test "offloads: a mirror port without offloads gets ordinary frames" {
+	start_switch sw -t "$TA,$TB"
+	# a datagram client that keeps reading (background jobs get /dev/null as stdin)
+	bg sh -c "echo 'count 100000000 20000' | exec '$HELPERS/rawclient' -p 5 '$BATS_TEST_TMPDIR/sw'"
+	wait_for 5 bash -c "'$UNIXCMD' -s '$BATS_TEST_TMPDIR/sw.mgmt' port/print | grep -q 'Port 0005'"
+	mgmt sw port/mirror 1 5 rx
+	to_ns "$TA" "$NSA" 10.77.6.1
+	to_ns "$TB" "$NSB" 10.77.6.2
+	wait_for 10 ip netns exec "$NSA" ping -c 1 -W 1 10.77.6.2
+	xfer 20 10.77.6.2
+	[ "$(tapstat sw "$TA" in)" -gt 10 ]
+	read -r n m k <<<"$(ordinary sw)"
+	[ "$n" -gt 10 ] && [ "$m" -gt $((2 * n)) ] && [ "$k" = 0 ]
+	# the receiving tap still got super-frames whole
+	[ "$(tapstat sw "$TB" out)" -gt 10 ]
+	# the mirror port was sent segments (20 MB would be 14000 of them), not super-frames
+	out=$(mgmt sw port/print 5)
+	pkts=$(awk '/OUT: +pkts/ { print $3; exit }' <<<"$out")
+	bytes=$(awk '/OUT: +pkts/ { print $5; exit }' <<<"$out")
+	[ "$pkts" -gt 5000 ] && [ $((bytes / pkts)) -le 1514 ]
+}
+
+@test "offloads: packet/in filters (pdump) see ordinary frames, and the transfer still works" {
+	[ -f "$BUILDDIR/plugins/.libs/pdump.so" ] || skip "no pdump plugin"
+	cap=$BATS_TEST_TMPDIR/cap.pcap
+	printf '%s\n' "plugin/add $BUILDDIR/plugins/.libs/pdump.so" "pdump/filename $cap" \
+		"pdump/buffered 0" "pdump/active 1" >"$BATS_TEST_TMPDIR/rc"
+	start_switch sw -f "$BATS_TEST_TMPDIR/rc" -t "$TA,$TB"
+	to_ns "$TA" "$NSA" 10.77.7.1
+	to_ns "$TB" "$NSB" 10.77.7.2
+	wait_for 10 ip netns exec "$NSA" ping -c 1 -W 1 10.77.7.2
+	xfer 10 10.77.7.2
+	[ "$(tapstat sw "$TA" in)" -gt 10 ]
+	read -r n m k <<<"$(ordinary sw)"
+	[ "$n" -gt 10 ] && [ "$m" -gt $((2 * n)) ] && [ "$k" = 0 ]
+	# the capture holds every segment (10 MB), none longer than 1514 bytes
+	run python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read(); o = 24; n = tot = big = 0
+while o + 16 <= len(d):
+    incl, orig = struct.unpack("<II", d[o + 8:o + 16]); o += 16 + incl
+    n += 1; tot += orig; big = max(big, orig)
+print(n, tot, big)' "$cap"
+	read -r frames bytes biggest <<<"$output"
+	[ "$frames" -gt 7000 ] && [ "$bytes" -gt 10000000 ] && [ "$biggest" -le 1514 ]
 }
 
 @test "a switch without the right to create a tap says so and exits 1" {

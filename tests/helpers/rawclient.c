@@ -20,22 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hsclient.h"
+
 #define MAXF 70000
 
 static int dfd;
 static uint8_t buf[MAXF];
-
-static int
-mac_parse(const char *s, uint8_t m[6])
-{
-	unsigned v[6];
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
-		return -1;
-	for (int i = 0; i < 6; i++)
-		m[i] = (uint8_t)v[i];
-	return 0;
-}
 
 static void
 do_send(const char *dst, const char *src, size_t len, unsigned count)
@@ -44,7 +34,7 @@ do_send(const char *dst, const char *src, size_t len, unsigned count)
 		len = sizeof(buf);
 	for (size_t i = 0; i < len; i++)
 		buf[i] = (uint8_t)i;
-	if (len >= 14 && (mac_parse(dst, buf) < 0 || mac_parse(src, buf + 6) < 0)) {
+	if (len >= 14 && (hs_mac_parse(dst, buf) < 0 || hs_mac_parse(src, buf + 6) < 0)) {
 		fprintf(stderr, "bad MAC\n");
 		exit(1);
 	}
@@ -52,15 +42,8 @@ do_send(const char *dst, const char *src, size_t len, unsigned count)
 		buf[12] = 0x08;
 		buf[13] = 0x00;
 	}
-	for (unsigned c = 0; c < count; c++) {
-		while (send(dfd, buf, len, 0) < 0) {
-			if (errno != EAGAIN && errno != ENOBUFS && errno != EINTR) {
-				perror("send");
-				exit(1);
-			}
-			usleep(1000);
-		}
-	}
+	for (unsigned c = 0; c < count; c++)
+		hs_send(dfd, buf, len);
 }
 
 /* Waits up to ms for one frame and prints it; returns 0 on timeout. */
@@ -123,14 +106,11 @@ do_count(unsigned long n, int ms)
 int
 main(int argc, char **argv)
 {
-	struct sockaddr_un ctl = { .sun_family = AF_UNIX }, me = { .sun_family = AF_UNIX };
 	struct sockaddr_un reply;
-	uint8_t req[12 + sizeof(struct sockaddr_un) + 128];
-	uint32_t magic = 0xfeedface, ver = 3, type = 0;
+	uint32_t type = 0;
 	const char *descr = "rawclient";
 	char line[256];
 	int cfd, opt;
-	ssize_t n;
 
 	while ((opt = getopt(argc, argv, "p:d:0")) != -1) {
 		switch (opt) {
@@ -141,7 +121,7 @@ main(int argc, char **argv)
 			descr = optarg;
 			break;
 		case '0':
-			type = 1;
+			type = HS_REQ_PORT0;
 			break;
 		default:
 			fprintf(stderr, "usage: rawclient [-p PORT] [-d DESCR] [-0] DIR\n");
@@ -150,43 +130,13 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return 1;
-	snprintf(ctl.sun_path, sizeof(ctl.sun_path), "%s/ctl", argv[optind]);
-	snprintf(me.sun_path, sizeof(me.sun_path), "%s/.raw-%d", argv[optind], (int)getpid());
-	if ((cfd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
-	    connect(cfd, (struct sockaddr *)&ctl, sizeof(ctl)) < 0) {
-		perror("connect ctl");
-		return 1;
-	}
-	if ((dfd = socket(AF_UNIX, SOCK_DGRAM, 0)) < 0) {
-		perror("socket");
-		return 1;
-	}
-	unlink(me.sun_path);
-	if (bind(dfd, (struct sockaddr *)&me, sizeof(me)) < 0) {
-		perror("bind");
-		return 1;
-	}
-	memcpy(req, &magic, 4);
-	memcpy(req + 4, &ver, 4);
-	memcpy(req + 8, &type, 4);
-	memcpy(req + 12, &me, sizeof(me));
-	strncpy((char *)req + 12 + sizeof(me), descr, 128);
-	if (send(cfd, req, 12 + sizeof(me) + strnlen(descr, 128), 0) < 0) {
-		perror("send request");
-		return 1;
-	}
-	n = recv(cfd, &reply, sizeof(reply), MSG_WAITALL);
-	if (n != (ssize_t)sizeof(reply)) {
-		unlink(me.sun_path);
+	if ((dfd = hs_connect(argv[optind], "raw", type, descr, &cfd, &reply)) == -2) {
 		printf("refused\n");
 		fflush(stdout);
 		return 2;
 	}
-	if (connect(dfd, (struct sockaddr *)&reply, sizeof(reply)) < 0) {
-		perror("connect data");
+	if (dfd < 0)
 		return 1;
-	}
-	unlink(me.sun_path);
 	printf("connected %s\n", reply.sun_path);
 	fflush(stdout);
 	while (fgets(line, sizeof(line), stdin)) {

@@ -308,7 +308,7 @@ pkt_fill_stream(struct pkt_io *io)
 
 /* Wait for a frame until the deadline (0 = none); returns its length, 0 on timeout, -1. */
 static ssize_t
-pkt_next(struct pkt_io *io, uint8_t *f, long deadline)
+pkt_wait(struct pkt_io *io, uint8_t *f, long deadline)
 {
 	struct pollfd pfd = { .events = POLLIN };
 	long left;
@@ -358,6 +358,17 @@ pkt_next(struct pkt_io *io, uint8_t *f, long deadline)
 	}
 }
 
+/* pkt_wait for the receiving commands: the same, with the reason of a failure printed. */
+static ssize_t
+pkt_next(struct pkt_io *io, uint8_t *f, long deadline)
+{
+	ssize_t n = pkt_wait(io, f, deadline);
+
+	if (n < 0)
+		fprintf(stderr, "vde_pkt: receive: %s\n", strerror(errno));
+	return n;
+}
+
 static int
 pkt_wanted(const struct pkt_opts *o, const uint8_t *f)
 {
@@ -373,21 +384,16 @@ pkt_recv(struct pkt_io *io, const struct pkt_opts *o, uint8_t *f)
 {
 	long deadline = o->timeout_ms ? pkt_now_ms() + o->timeout_ms : 0;
 	unsigned long got = 0;
-	ssize_t n;
+	ssize_t n = 0;
 
-	while (o->count == 0 || got < o->count) {
-		n = pkt_next(io, f, deadline);
-		if (n < 0) {
-			fprintf(stderr, "vde_pkt: receive: %s\n", strerror(errno));
-			return -1;
-		}
-		if (n == 0)
-			break;
+	while ((o->count == 0 || got < o->count) && (n = pkt_next(io, f, deadline)) > 0) {
 		if (!pkt_wanted(o, f))
 			continue;
 		pkt_print(f, (size_t)n);
 		got++;
 	}
+	if (n < 0)
+		return -1;
 	if (o->count && got < o->count) {
 		fprintf(stderr, "vde_pkt: received %lu of %lu frames\n", got, o->count);
 		return -1;
@@ -467,17 +473,10 @@ pkt_echo(struct pkt_io *io, const struct pkt_opts *o, uint8_t *f)
 	long deadline = o->timeout_ms ? pkt_now_ms() + o->timeout_ms : 0;
 	unsigned long answered = 0;
 	size_t out;
-	ssize_t n;
+	ssize_t n = 0;
 	int type;
 
-	while (o->count == 0 || answered < o->count) {
-		n = pkt_next(io, f, deadline);
-		if (n < 0) {
-			fprintf(stderr, "vde_pkt: receive: %s\n", strerror(errno));
-			return -1;
-		}
-		if (n == 0)
-			break;
+	while ((o->count == 0 || answered < o->count) && (n = pkt_next(io, f, deadline)) > 0) {
 		type = f[12] << 8 | f[13];
 		out = 0;
 		if (type == 0x0806)
@@ -491,7 +490,7 @@ pkt_echo(struct pkt_io *io, const struct pkt_opts *o, uint8_t *f)
 		if (type == 0x0800)
 			answered++;
 	}
-	return 0;
+	return n < 0 ? -1 : 0;
 }
 
 static void
@@ -537,12 +536,32 @@ pkt_mac(const char *name, const char *s, uint8_t mac[6])
 	return 0;
 }
 
+/* The options taking a number, and its range. */
+static const struct pkt_numopt {
+	int c;
+	const char *name;
+	unsigned long long min, max;
+} pkt_numopts[] = {
+	{ 't', "type", 0, 0xffff },
+	{ 'S', "size", PKT_HDR, PKT_MAX },
+	{ 'c', "count", 0, 100000000 },
+	{ 'n', "seq", 0, UINT32_MAX },
+	{ 'i', "interval", 0, 86400000 },
+	{ 'l', "linger", 0, 86400000 },
+	{ 'T', "timeout", 0, 86400000 },
+};
+
 /* Apply one option; 0 or -1 after printing why. */
 static int
 pkt_option(struct pkt_opts *o, int c, const char *arg)
 {
-	unsigned long long v;
+	unsigned long long v = 0;
+	size_t i;
 
+	for (i = 0; i < sizeof(pkt_numopts) / sizeof(pkt_numopts[0]); i++)
+		if (pkt_numopts[i].c == c &&
+		    pkt_num(pkt_numopts[i].name, arg, pkt_numopts[i].min, pkt_numopts[i].max, &v) < 0)
+			return -1;
 	switch (c) {
 	case 's':
 		return pkt_mac("src", arg, o->src);
@@ -552,39 +571,25 @@ pkt_option(struct pkt_opts *o, int c, const char *arg)
 		o->filter_src_set = 1;
 		return pkt_mac("from", arg, o->filter_src);
 	case 't':
-		if (pkt_num("type", arg, 0, 0xffff, &v) < 0)
-			return -1;
 		o->type = (uint16_t)v;
 		o->filter_type = (int)v;
 		return 0;
 	case 'S':
-		if (pkt_num("size", arg, PKT_HDR, PKT_MAX, &v) < 0)
-			return -1;
 		o->size = (size_t)v;
 		return 0;
 	case 'c':
-		if (pkt_num("count", arg, 0, 100000000, &v) < 0)
-			return -1;
 		o->count = (unsigned long)v;
 		return 0;
 	case 'n':
-		if (pkt_num("seq", arg, 0, UINT32_MAX, &v) < 0)
-			return -1;
 		o->seq = (uint32_t)v;
 		return 0;
 	case 'i':
-		if (pkt_num("interval", arg, 0, 86400000, &v) < 0)
-			return -1;
 		o->interval_ms = (long)v;
 		return 0;
 	case 'l':
-		if (pkt_num("linger", arg, 0, 86400000, &v) < 0)
-			return -1;
 		o->linger_ms = (long)v;
 		return 0;
 	case 'T':
-		if (pkt_num("timeout", arg, 0, 86400000, &v) < 0)
-			return -1;
 		o->timeout_ms = (long)v;
 		return 0;
 	case 'I':

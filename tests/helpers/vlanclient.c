@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hsclient.h"
+
 static int dfd;
 static FILE *pcap;
 
@@ -31,18 +33,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static int
-mac_parse(const char *s, uint8_t m[6])
-{
-	unsigned v[6];
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
-		return -1;
-	for (int i = 0; i < 6; i++)
-		m[i] = (uint8_t)v[i];
-	return 0;
 }
 
 static void
@@ -71,18 +61,6 @@ pcap_write(const uint8_t *f, size_t len)
 	fwrite(rec, sizeof(rec), 1, pcap);
 	fwrite(f, len, 1, pcap);
 	fflush(pcap);
-}
-
-static void
-xsend(const uint8_t *f, size_t len)
-{
-	while (send(dfd, f, len, 0) < 0) {
-		if (errno != EAGAIN && errno != ENOBUFS && errno != EINTR) {
-			perror("send");
-			exit(1);
-		}
-		usleep(1000);
-	}
 }
 
 /* A 64-byte frame; vid < 0: untagged. The payload starts with a 32-bit sequence number. */
@@ -184,7 +162,7 @@ do_stream(const uint8_t src[6], unsigned n, int ms)
 	uint8_t f[64];
 
 	for (uint32_t i = 0; i < n; i++) {
-		xsend(f, mkframe(f, bc, src, -1, i));
+		hs_send(dfd, f, mkframe(f, bc, src, -1, i));
 		usleep((useconds_t)ms * 1000);
 	}
 }
@@ -221,10 +199,8 @@ do_gaps(int ms)
 int
 main(int argc, char **argv)
 {
-	struct sockaddr_un ctl = { .sun_family = AF_UNIX }, me = { .sun_family = AF_UNIX };
 	struct sockaddr_un reply;
-	uint8_t req[12 + sizeof(struct sockaddr_un) + 16];
-	uint32_t magic = 0xfeedface, ver = 3, type = 0;
+	uint32_t type = 0;
 	char line[256];
 	int cfd, opt;
 
@@ -238,32 +214,12 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return 1;
-	snprintf(ctl.sun_path, sizeof(ctl.sun_path), "%s/ctl", argv[optind]);
-	snprintf(me.sun_path, sizeof(me.sun_path), "%s/.vc-%d", argv[optind], (int)getpid());
-	if ((cfd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
-	    connect(cfd, (struct sockaddr *)&ctl, sizeof(ctl)) < 0 ||
-	    (dfd = socket(AF_UNIX, SOCK_DGRAM, 0)) < 0) {
-		perror("connect");
-		return 1;
-	}
-	unlink(me.sun_path);
-	if (bind(dfd, (struct sockaddr *)&me, sizeof(me)) < 0) {
-		perror("bind");
-		return 1;
-	}
-	memcpy(req, &magic, 4);
-	memcpy(req + 4, &ver, 4);
-	memcpy(req + 8, &type, 4);
-	memcpy(req + 12, &me, sizeof(me));
-	memcpy(req + 12 + sizeof(me), "vlanclient", 10);
-	if (send(cfd, req, 12 + sizeof(me) + 10, 0) < 0 ||
-	    recv(cfd, &reply, sizeof(reply), MSG_WAITALL) != (ssize_t)sizeof(reply) ||
-	    connect(dfd, (struct sockaddr *)&reply, sizeof(reply)) < 0) {
-		unlink(me.sun_path);
+	if ((dfd = hs_connect(argv[optind], "vc", type, "vlanclient", &cfd, &reply)) == -2) {
 		printf("refused\n");
 		return 2;
 	}
-	unlink(me.sun_path);
+	if (dfd < 0)
+		return 1;
 	printf("connected\n");
 	fflush(stdout);
 	while (fgets(line, sizeof(line), stdin)) {
@@ -272,14 +228,14 @@ main(int argc, char **argv)
 		unsigned x;
 		int y;
 
-		if (sscanf(line, "send %31s %31s %15s", a, b, c) == 3 && mac_parse(a, dst) == 0 &&
-		    mac_parse(b, src) == 0)
-			xsend(f, mkframe(f, dst, src, c[0] == '-' ? -1 : atoi(c), 0));
+		if (sscanf(line, "send %31s %31s %15s", a, b, c) == 3 && hs_mac_parse(a, dst) == 0 &&
+		    hs_mac_parse(b, src) == 0)
+			hs_send(dfd, f, mkframe(f, dst, src, c[0] == '-' ? -1 : atoi(c), 0));
 		else if (sscanf(line, "recv %d", &y) == 1)
 			do_recv(y);
 		else if (sscanf(line, "bpdus %u %d", &x, &y) == 2)
 			do_bpdus(x, y);
-		else if (sscanf(line, "stream %31s %u %d", a, &x, &y) == 3 && mac_parse(a, src) == 0)
+		else if (sscanf(line, "stream %31s %u %d", a, &x, &y) == 3 && hs_mac_parse(a, src) == 0)
 			do_stream(src, x, y);
 		else if (sscanf(line, "gaps %d", &y) == 1)
 			do_gaps(y);

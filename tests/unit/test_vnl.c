@@ -1,6 +1,6 @@
 /*
  * Locator parser tests: schemes, the vde2 "PATH[N]" port suffix (0 = management port, [] = any),
- * vdeplug4 bracket options, and malformed locators rejected with a reason.
+ * vdeplug4 bracket options and port group names, and malformed locators rejected with a reason.
  */
 #include <errno.h>
 
@@ -27,6 +27,24 @@ check(const char *s, const char *scheme, const char *path, int has_port, int por
 	is_int(v.port, port, "\"%s\": port", s);
 	is_str(v.group, group, "\"%s\": group", s);
 	is_int(v.mode, mode, "\"%s\": mode", s);
+	is_str(v.portgroup, "", "\"%s\": no port group", s);
+}
+
+/* A vdeplug4 port group: a name where the port number would be. */
+static void
+check_portgroup(const char *s, const char *path, const char *portgroup, const char *group)
+{
+	struct vnl v;
+	const char *why = NULL;
+
+	if (!ok(vnl_parse(s, &v, &why) == 0, "parse \"%s\"", s)) {
+		printf("#   reason: %s\n", why ? why : "?");
+		return;
+	}
+	is_str(v.path, path, "\"%s\": path", s);
+	is_str(v.portgroup, portgroup, "\"%s\": port group", s);
+	ok(v.has_port && v.port == VNL_PORT_ANY, "\"%s\": a port choice, no number", s);
+	is_str(v.group, group, "\"%s\": group", s);
 }
 
 static void
@@ -67,7 +85,19 @@ main(void)
 
 	bad("/tmp/sw[65536]");
 	bad("/tmp/sw[-1]");
-	bad("/tmp/sw[x]");
+	check_portgroup("/tmp/sw[x]", "/tmp/sw", "x", "");
+	check_portgroup("vde:///tmp/sw[vlan10]", "/tmp/sw", "vlan10", "");
+	check_portgroup("/tmp/sw[portgroup=blue,group=kvm]", "/tmp/sw", "blue", "kvm");
+	check_portgroup("/tmp/sw[port=blue]", "/tmp/sw", "blue", "");
+	check_portgroup("/tmp/sw[5/portgroup=red]", "/tmp/sw", "red", ""); /* the last one wins */
+	check("/tmp/sw[red/port=5]", "vde", "/tmp/sw", 1, 5, "", 0);
+	check_portgroup("/tmp/sw[a-b_c]", "/tmp/sw", "a-b_c", "");
+	bad("/tmp/sw[5x]");
+	bad("/tmp/sw[..]");
+	bad("/tmp/sw[.hidden]");
+	bad("/tmp/sw[portgroup=]");
+	bad("/tmp/sw[group=g/blue]");
+	bad("/tmp/sw[aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]");
 	bad("/tmp/sw[1/2]");
 	bad("/tmp/sw[mode=0]");
 	bad("/tmp/sw[mode=999]");

@@ -73,74 +73,74 @@ cmd_hash_showinfo(struct mgmt_req *req)
 }
 
 static int
-cmd_hash_setmax(struct mgmt_req *req)
+knob_size(struct sw *sw, unsigned n)
 {
-	long long n;
-	int err;
+	return fdb_resize(sw->fdb, n) < 0 ? errno : 0;
+}
 
-	if ((err = arg_int(req, 0, 1, 1 << 24, &n)) != 0)
-		return err;
-	fdb_set_max(SW(req)->fdb, (unsigned)n);
+static int
+knob_gcint(struct sw *sw, unsigned n)
+{
+	sw->gcint = n;
+	return cmds_gc_start(sw) < 0 ? errno : 0;
+}
+
+static int
+knob_expire(struct sw *sw, unsigned n)
+{
+	sw->expire = n;
 	return 0;
 }
 
 static int
-cmd_hash_setmaxport(struct mgmt_req *req)
+knob_minper(struct sw *sw, unsigned n)
 {
-	long long n;
-	int err;
-
-	if ((err = arg_int(req, 0, 0, 1 << 24, &n)) != 0)
-		return err;
-	fdb_set_portmax(SW(req)->fdb, (unsigned)n);
+	sw->minper = n;
 	return 0;
 }
 
 static int
-cmd_hash_setsize(struct mgmt_req *req)
+knob_max(struct sw *sw, unsigned n)
 {
-	long long n;
-	int err;
-
-	if ((err = arg_int(req, 0, 1, 1 << 24, &n)) != 0)
-		return err;
-	return fdb_resize(SW(req)->fdb, (unsigned)n) < 0 ? errno : 0;
-}
-
-static int
-cmd_hash_setgcint(struct mgmt_req *req)
-{
-	long long n;
-	int err;
-
-	if ((err = arg_int(req, 0, 1, MAXSECS, &n)) != 0)
-		return err;
-	SW(req)->gcint = (unsigned)n;
-	return cmds_gc_start(SW(req)) < 0 ? errno : 0;
-}
-
-static int
-cmd_hash_setexpire(struct mgmt_req *req)
-{
-	long long n;
-	int err;
-
-	if ((err = arg_int(req, 0, 1, MAXSECS, &n)) != 0)
-		return err;
-	SW(req)->expire = (unsigned)n;
+	fdb_set_max(sw->fdb, n);
 	return 0;
 }
 
 static int
-cmd_hash_setminper(struct mgmt_req *req)
+knob_maxport(struct sw *sw, unsigned n)
 {
+	fdb_set_portmax(sw->fdb, n);
+	return 0;
+}
+
+/* The hash/set* commands: one number in [min, max] each, applied by set (0 or an errno). */
+static const struct hash_knob {
+	const char *path;
+	long long min, max;
+	int (*set)(struct sw *sw, unsigned n);
+} hash_knobs[] = {
+	{ "hash/setsize", 1, 1 << 24, knob_size },
+	{ "hash/setgcint", 1, MAXSECS, knob_gcint },
+	{ "hash/setexpire", 1, MAXSECS, knob_expire },
+	{ "hash/setminper", 0, MAXSECS, knob_minper },
+	{ "hash/setmax", 1, 1 << 24, knob_max },
+	{ "hash/setmaxport", 0, 1 << 24, knob_maxport },
+};
+
+static int
+cmd_hash_set(struct mgmt_req *req)
+{
+	size_t i = 0, nknobs = sizeof(hash_knobs) / sizeof(hash_knobs[0]);
 	long long n;
 	int err;
 
-	if ((err = arg_int(req, 0, 0, MAXSECS, &n)) != 0)
+	while (i < nknobs && strcmp(hash_knobs[i].path, req->cmd->path) != 0)
+		i++;
+	if (i == nknobs)
+		return ENOSYS;
+	if ((err = arg_int(req, 0, hash_knobs[i].min, hash_knobs[i].max, &n)) != 0)
 		return err;
-	SW(req)->minper = (unsigned)n;
-	return 0;
+	return hash_knobs[i].set(SW(req), (unsigned)n);
 }
 
 static void
@@ -303,48 +303,31 @@ cmd_port_allocatable(struct mgmt_req *req)
 	return 0;
 }
 
-/* "NONE"/"ANY" clear the ACL entry, anything else is a name or a number. */
+/* port/setuser, port/setgroup: "NONE"/"ANY" clear the ACL entry, else a name or a number. */
 static int
-cmd_port_setuser(struct mgmt_req *req)
+cmd_port_setacl(struct mgmt_req *req)
 {
-	const char *why;
+	int group = strcmp(req->cmd->path, "port/setgroup") == 0;
+	const char *why, *arg;
 	unsigned n;
-	uid_t uid;
+	id_t id;
 	int err;
 
 	if (req->argc != 2)
 		return EINVAL;
 	if ((err = arg_port(req, 0, 0, &n)) != 0)
 		return err;
-	if (strcmp(req->argv[1], "NONE") == 0 || strcmp(req->argv[1], "ANY") == 0)
-		uid = SW_NOUSER;
-	else if (parse_user(req->argv[1], &uid, &why) < 0) {
-		mgmt_err(req, "%s: %s", req->argv[1], why);
+	arg = req->argv[1];
+	if (strcmp(arg, "NONE") == 0 || strcmp(arg, "ANY") == 0)
+		id = group ? SW_NOGROUP : SW_NOUSER;
+	else if ((group ? parse_group(arg, &id, &why) : parse_user(arg, &id, &why)) < 0) {
+		mgmt_err(req, "%s: %s", arg, why);
 		return EINVAL;
 	}
-	SW(req)->ports[n].user = uid;
-	return 0;
-}
-
-static int
-cmd_port_setgroup(struct mgmt_req *req)
-{
-	const char *why;
-	unsigned n;
-	gid_t gid;
-	int err;
-
-	if (req->argc != 2)
-		return EINVAL;
-	if ((err = arg_port(req, 0, 0, &n)) != 0)
-		return err;
-	if (strcmp(req->argv[1], "NONE") == 0 || strcmp(req->argv[1], "ANY") == 0)
-		gid = SW_NOGROUP;
-	else if (parse_group(req->argv[1], &gid, &why) < 0) {
-		mgmt_err(req, "%s: %s", req->argv[1], why);
-		return EINVAL;
-	}
-	SW(req)->ports[n].group = gid;
+	if (group)
+		SW(req)->ports[n].group = id;
+	else
+		SW(req)->ports[n].user = id;
 	return 0;
 }
 
@@ -485,15 +468,15 @@ static const struct mgmt_cmd info_cmds[] = {
 static const struct mgmt_cmd hash_cmds[] = {
 	{ "hash", "============", "HASH TABLE MENU", NULL, MGMT_F_MENU },
 	{ "hash/showinfo", "", "show hash info", cmd_hash_showinfo, OUT },
-	{ "hash/setsize", "N", "change hash size", cmd_hash_setsize, 0 },
-	{ "hash/setgcint", "N", "change garbage collector interval", cmd_hash_setgcint, 0 },
-	{ "hash/setexpire", "N", "change hash entries expire time", cmd_hash_setexpire, 0 },
-	{ "hash/setminper", "N", "minimum persistence time", cmd_hash_setminper, 0 },
+	{ "hash/setsize", "N", "change hash size", cmd_hash_set, 0 },
+	{ "hash/setgcint", "N", "change garbage collector interval", cmd_hash_set, 0 },
+	{ "hash/setexpire", "N", "change hash entries expire time", cmd_hash_set, 0 },
+	{ "hash/setminper", "N", "minimum persistence time", cmd_hash_set, 0 },
 	{ "hash/print", "", "print the hash table", cmd_hash_print, OUT },
 	{ "hash/find", "MAC [VLAN]", "MAC lookup", cmd_hash_find, OUT },
-	{ "hash/setmax", "N", "cap on MAC table entries", cmd_hash_setmax, 0 },
+	{ "hash/setmax", "N", "cap on MAC table entries", cmd_hash_set, 0 },
 	{ "hash/setmaxport", "N", "cap on MAC table entries per port (0 = none)",
-	  cmd_hash_setmaxport, 0 },
+	  cmd_hash_set, 0 },
 	{ NULL, NULL, NULL, NULL, 0 },
 };
 
@@ -510,8 +493,8 @@ static const struct mgmt_cmd port_cmds[] = {
 	{ "port/remove", "N", "remove the port N", cmd_port_remove, 0 },
 	{ "port/allocatable", "N 0/1", "Is the port allocatable as unnamed? 1=Y 0=N",
 	  cmd_port_allocatable, 0 },
-	{ "port/setuser", "N user", "access control: set user", cmd_port_setuser, 0 },
-	{ "port/setgroup", "N user", "access control: set group", cmd_port_setgroup, 0 },
+	{ "port/setuser", "N user", "access control: set user", cmd_port_setacl, 0 },
+	{ "port/setgroup", "N user", "access control: set group", cmd_port_setacl, 0 },
 	{ "port/epclose", "N ID", "remove the endpoint port N/id ID", cmd_port_epclose, 0 },
 	{ "port/resetcounter", "[N]", "reset the port (N) counters", cmd_port_resetcounter, 0 },
 	{ "port/print", "[N]", "print the port/endpoint table", cmd_port_print, OUT },

@@ -27,6 +27,10 @@ enum forward_kind forward_decide(struct sw *sw, int inport, const uint8_t *frame
 /* Learns and forwards one frame from ep (buffer stays valid until forward_flush). Frames go
  * to ports carrying their VLAN, tagged or untagged as each port carries it. */
 void forward_frame(struct sw *sw, struct endpoint *ep, uint8_t *frame, size_t len);
+/* The same for a frame of a vnet tap with its offload header (NULL: an ordinary frame): it
+ * goes whole to vnet taps, segmented and checksummed to every other endpoint. */
+void forward_frame_gso(struct sw *sw, struct endpoint *ep, uint8_t *frame, size_t len,
+		       const struct gso_hdr *gso);
 /* Sends everything gathered in this batch. */
 void forward_flush(struct sw *sw);
 /* LOOP_OUT on ep's data socket: sends queued frames; returns the number still queued. */

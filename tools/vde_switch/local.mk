@@ -10,7 +10,8 @@ tools_vde_switch_vde_switch_SOURCES = tools/vde_switch/main.c tools/vde_switch/p
 	tools/vde_switch/fstp.c tools/vde_switch/vlan.h tools/vde_switch/swvlan.h \
 	tools/vde_switch/stp.h tools/vde_switch/fstp.h \
 	tools/vde_switch/switch.h tools/vde_switch/port.h tools/vde_switch/fdb.h \
-	tools/vde_switch/forward.h tools/vde_switch/datasock.h tools/vde_switch/cmds.h
+	tools/vde_switch/forward.h tools/vde_switch/datasock.h tools/vde_switch/cmds.h \
+	tools/vde_switch/gso.c tools/vde_switch/gso.h
 tools_vde_switch_vde_switch_LDADD = common/libvdecommon.la
 # plugins call the switch's vdeplugin.h functions
 tools_vde_switch_vde_switch_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
@@ -24,11 +25,12 @@ tests_unit_test_fdb_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/vde_switch -
 check_PROGRAMS += tests/unit/test_forward
 TESTS += tests/unit/test_forward
 tests_unit_test_forward_SOURCES = tests/unit/test_forward.c tools/vde_switch/forward.c \
-	tools/vde_switch/event.c \
+	tools/vde_switch/event.c tools/vde_switch/gso.c \
 	tools/vde_switch/fdb.c tools/vde_switch/vlan.c tools/vde_switch/stp.c
 tests_unit_test_forward_CPPFLAGS = $(tests_unit_test_fdb_CPPFLAGS)
 tests_unit_test_forward_LDADD = common/libvdecommon.la
-tests_helpers_rawclient_SOURCES = tests/helpers/rawclient.c
+tests_helpers_rawclient_SOURCES = tests/helpers/rawclient.c tests/helpers/hsclient.c \
+	tests/helpers/hsclient.h
 
 # VLANs and fast spanning tree
 check_PROGRAMS += tests/unit/test_vlan tests/unit/test_stp tests/unit/test_vlanfwd \
@@ -41,7 +43,8 @@ tests_unit_test_vlan_SOURCES = tests/unit/test_vlan.c tools/vde_switch/vlan.c
 tests_unit_test_vlan_CPPFLAGS = $(tests_unit_test_fdb_CPPFLAGS)
 tests_unit_test_stp_SOURCES = tests/unit/test_stp.c tools/vde_switch/stp.c
 tests_unit_test_stp_CPPFLAGS = $(tests_unit_test_fdb_CPPFLAGS)
-tests_helpers_vlanclient_SOURCES = tests/helpers/vlanclient.c
+tests_helpers_vlanclient_SOURCES = tests/helpers/vlanclient.c tests/helpers/hsclient.c \
+	tests/helpers/hsclient.h
 TESTS += tests/bats/vlan.bats tests/bats/fstp.bats
 EXTRA_DIST += tests/bats/vlan.bats tests/bats/fstp.bats
 
@@ -53,3 +56,9 @@ check_PROGRAMS += tests/unit/test_fdb_limits
 TESTS += tests/unit/test_fdb_limits
 tests_unit_test_fdb_limits_SOURCES = tests/unit/test_fdb_limits.c tools/vde_switch/fdb.c
 tests_unit_test_fdb_limits_CPPFLAGS = $(tests_unit_test_fdb_CPPFLAGS)
+
+# TCP segmentation offload for tap ports (gso.c)
+check_PROGRAMS += tests/unit/test_gso
+TESTS += tests/unit/test_gso
+tests_unit_test_gso_SOURCES = tests/unit/test_gso.c tools/vde_switch/gso.c
+tests_unit_test_gso_CPPFLAGS = $(tests_unit_test_fdb_CPPFLAGS)

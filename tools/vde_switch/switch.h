@@ -12,6 +12,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 
+#include "gso.h"
 #include "log.h"
 
 #define SW_VERSION_BANNER "VDE switch V." PACKAGE_VERSION "\n" \
@@ -39,7 +40,8 @@ struct events;
 struct plugins;
 struct stp;
 
-/* Frames an endpoint could not take yet: records of [u32 length][frame, padded to 4]. */
+/* Frames an endpoint could not take yet: records of [u32 length][struct gso_hdr, padded to
+ * 12][frame, padded to 4]. */
 struct frameq {
 	uint8_t *buf;
 	size_t head, tail, cap;
@@ -58,14 +60,17 @@ struct endpoint {
 	char *descr;           /* as the client sent it (printed escaped) */
 	const char *module;    /* "unix prog" */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1]; /* our bound data socket */
-	/* this batch's frames for it (pointers into the receive buffers) */
+	/* this batch's frames for it (pointers into the receive buffers), their offloads */
 	struct iovec pend[SW_BATCH];
+	struct gso_hdr pgso[SW_BATCH];
 	unsigned npend;
 	struct endpoint *txnext; /* in sw->txlist while npend > 0 */
 	struct frameq q;
 	int waiting_out;         /* LOOP_OUT requested because q is not empty */
 	uint64_t qdrops;
 	int is_tap;              /* datafd (= ctlfd) is a tap: one write() per frame (tap.c) */
+	int gso;                 /* a vnet tap: frames behind a gso_hdr, offloads kept (gso.h) */
+	uint64_t gso_in, gso_out, gso_bad; /* super-frames read, written; bad offload headers */
 	int rsingle;             /* frames come one at a time: recv() is cheaper than recvmmsg */
 	uint64_t rlast_us;       /* loop time of the last single recv() */
 };
@@ -146,6 +151,9 @@ struct sw {
 	struct mgmt_dbg *dbg_fstp_status, *dbg_fstp_root, *dbg_fstp_plus, *dbg_fstp_minus;
 	uint8_t *conv;              /* tag/untag copies of this batch's frames */
 	size_t convoff;
+	uint8_t *segbuf;            /* this batch's frames segmented for ports without offloads */
+	size_t segoff;
+	uint64_t gso_split, gso_segs, gso_unsplit; /* super-frames segmented, into, could not be */
 };
 
 #endif
