@@ -1,7 +1,8 @@
 /*
  * Pidfile and daemonizing. The pidfile is created exclusively (an existing one is an error, as
  * with the reference tools) and its absolute path is remembered so that removal still works after
- * daemonize() has changed directory. Only the process whose pid the file holds removes it.
+ * daemonize() has changed directory; the daemon's pid replaces the parent's by rename, atomically.
+ * Only the process whose pid the file holds removes it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -78,15 +79,28 @@ fail:
 int
 pidfile_update(void)
 {
+	size_t len;
+	char *tmp;
 	int fd, r, saved;
 
 	if (pidfile_path == NULL)
 		return 0;
-	if ((fd = open(pidfile_path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+	/* a new file renamed over the old one: a reader never sees it empty or half written */
+	len = strlen(pidfile_path);
+	if ((tmp = malloc(len + 8)) == NULL)
 		return -1;
-	r = pidfile_write(fd);
+	memcpy(tmp, pidfile_path, len);
+	memcpy(tmp + len, ".XXXXXX", 8);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		free(tmp);
+		return -1;
+	}
+	r = fchmod(fd, 0644) == 0 && pidfile_write(fd) == 0 && rename(tmp, pidfile_path) == 0 ? 0 : -1;
 	saved = errno;
+	if (r < 0)
+		unlink(tmp);
 	close(fd);
+	free(tmp);
 	errno = saved;
 	return r;
 }

@@ -639,7 +639,10 @@ mgmt_dbg_out(struct mgmt_dbg *d, const char *fmt, ...)
 	if (n < 0)
 		return;
 	flatten(msg);
-	n = asprintf(&line, "3%03o %s %s\n", d->tag & 0777, d->path, msg);
+	if (d->tag & MGMT_DBG_RAW)
+		n = asprintf(&line, "%s\n", msg);
+	else
+		n = asprintf(&line, "3%03o %s %s\n", d->tag & 0777, d->path, msg);
 	free(msg);
 	if (n < 0)
 		return;
@@ -678,38 +681,58 @@ dbg_subscribed(const struct mgmt_dbg *d, const struct mgmt_session *s)
 	return 0;
 }
 
+/* Adds or removes s: 1 when that changed something, 0 when not, -1 when out of memory. */
+static int
+dbg_set(struct mgmt_dbg *d, struct mgmt_session *s, int on)
+{
+	struct mgmt_session **ns;
+	size_t i;
+
+	if (on && !dbg_subscribed(d, s)) {
+		if (d->nsubs == d->capsubs) {
+			i = d->capsubs ? d->capsubs * 2 : 4;
+			if ((ns = realloc(d->subs, i * sizeof(*ns))) == NULL)
+				return -1;
+			d->subs = ns;
+			d->capsubs = i;
+		}
+		d->subs[d->nsubs++] = s;
+		return 1;
+	}
+	for (i = 0; !on && i < d->nsubs; i++) {
+		if (d->subs[i] == s) {
+			d->subs[i] = d->subs[--d->nsubs];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+mgmt_dbg_subscribe(struct mgmt_dbg *d, struct mgmt_session *s, int on)
+{
+	if (d == NULL || s == NULL || s->dead) {
+		errno = d == NULL ? EINVAL : EBADF;
+		return -1;
+	}
+	return dbg_set(d, s, on) < 0 ? -1 : 0;
+}
+
 /* debug/add and debug/del: EINVAL if nothing matches, EEXIST/ENOENT if nothing changes. */
 static int
 dbg_change(struct mgmt_req *req, int add)
 {
 	struct mgmt_dbg *d;
-	struct mgmt_session **ns;
 	unsigned matched = 0, changed = 0;
-	size_t i;
+	int r;
 
 	for (d = req->m->dbgs; d; d = d->next) {
 		if (d->help == NULL || !prefix_of(req->args, d->path))
 			continue;
 		matched++;
-		if (add && !dbg_subscribed(d, req->sess)) {
-			if (d->nsubs == d->capsubs) {
-				i = d->capsubs ? d->capsubs * 2 : 4;
-				if ((ns = realloc(d->subs, i * sizeof(*ns))) == NULL)
-					return ENOMEM;
-				d->subs = ns;
-				d->capsubs = i;
-			}
-			d->subs[d->nsubs++] = req->sess;
-			changed++;
-		} else if (!add) {
-			for (i = 0; i < d->nsubs; i++) {
-				if (d->subs[i] == req->sess) {
-					d->subs[i] = d->subs[--d->nsubs];
-					changed++;
-					break;
-				}
-			}
-		}
+		if ((r = dbg_set(d, req->sess, add)) < 0)
+			return ENOMEM;
+		changed += (unsigned)r;
 	}
 	if (matched == 0)
 		return EINVAL;
@@ -750,6 +773,17 @@ cmd_debug_list(struct mgmt_req *req)
 
 /* ---- Built-in commands ---- */
 
+/* A command's help text; the tool may have its own for logout and shutdown. */
+static const char *
+help_text(const struct mgmt *m, const struct mgmt_cmd *cmd)
+{
+	if (cmd->run == cmd_logout && m->cfg.logout_help)
+		return m->cfg.logout_help;
+	if (cmd->run == cmd_shutdown && m->cfg.shutdown_help)
+		return m->cfg.shutdown_help;
+	return cmd->help ? cmd->help : "";
+}
+
 static int
 cmd_help(struct mgmt_req *req)
 {
@@ -765,7 +799,7 @@ cmd_help(struct mgmt_req *req)
 			mgmt_printf(req, "%-18s %-15s %s\n", cmd->path,
 				    (cmd->flags & MGMT_F_MENU) ? "============" :
 				    cmd->syntax ? cmd->syntax : "",
-				    cmd->help ? cmd->help : "");
+				    help_text(req->m, cmd));
 		}
 	}
 	return 0;
@@ -810,6 +844,27 @@ const struct mgmt_cmd mgmt_debug_cmds[] = {
 	  MGMT_F_SESSION },
 	{ NULL, NULL, NULL, NULL, 0 },
 };
+
+/* ---- Options ---- */
+
+int
+mgmt_getopt(int ch, const char *arg, const char **path, mode_t *mode, gid_t *gid,
+	    const char **why)
+{
+	switch (ch) {
+	case 'M':
+		*path = arg;
+		return 0;
+	case MGMT_OPT_MODE:
+		return parse_mode(arg, mode, why);
+	case MGMT_OPT_GROUP:
+		return parse_group(arg, gid, why);
+	default:
+		*why = "not a management option";
+		errno = EINVAL;
+		return -1;
+	}
+}
 
 /* ---- Lifetime ---- */
 

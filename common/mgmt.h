@@ -51,6 +51,14 @@ struct mgmt_config {
 	int allow_remote_local; /* run MGMT_F_LOCAL commands on socket sessions too */
 	void (*shutdown)(void *arg); /* the shutdown command */
 	void *arg;
+	/*
+	 * What logout sends before the session ends; NULL: "9999 END OF SESSION", on sockets only
+	 * (the switch's console ignores logout). When set, the console gets it too and then ends
+	 * as at end of input. The help texts of logout and shutdown; NULL: the switch's.
+	 * These strings are not copied.
+	 */
+	const char *logout_reply;
+	const char *logout_help, *shutdown_help;
 };
 
 struct mgmt *mgmt_new(struct loop *l, const struct mgmt_config *cfg);
@@ -65,6 +73,20 @@ int mgmt_unregister(struct mgmt *m, const struct mgmt_cmd *table);
 extern const struct mgmt_cmd mgmt_base_cmds[];  /* help, logout, shutdown */
 extern const struct mgmt_cmd mgmt_load_cmds[];  /* load */
 extern const struct mgmt_cmd mgmt_debug_cmds[]; /* debug menu: list, add, del */
+
+/*
+ * The options of the -M socket, alike in every tool: -M/--mgmt SOCK, --mgmtmode MODE (octal),
+ * --mgmtgroup GROUP. MGMT_LONGOPTS goes into a struct option table; mgmt_getopt takes what
+ * getopt returned for one of them: 0, or -1 with a reason.
+ */
+#define MGMT_OPT_MODE  0x4d01
+#define MGMT_OPT_GROUP 0x4d02
+#define MGMT_LONGOPTS                                                 \
+	{ "mgmt", required_argument, NULL, 'M' },                     \
+	{ "mgmtmode", required_argument, NULL, MGMT_OPT_MODE },       \
+	{ "mgmtgroup", required_argument, NULL, MGMT_OPT_GROUP }
+int mgmt_getopt(int ch, const char *arg, const char **path, mode_t *mode, gid_t *gid,
+		const char **why);
 
 /* The -M socket (stream, unix): mode applied, group if gid != (gid_t)-1. */
 int mgmt_listen(struct mgmt *m, const char *path, mode_t mode, gid_t gid);
@@ -97,9 +119,13 @@ void mgmt_session_close(struct mgmt_session *s);
  * Debug categories: "debug/add port/" subscribes a session to every category under that prefix;
  * mgmt_dbg_out sends "3TTT path message\n" (TTT = tag & 0777 in octal) to its subscribers.
  */
+#define MGMT_DBG_RAW (1u << 30) /* in a tag: lines go out as formatted, a tool's own codes */
 struct mgmt_dbg *mgmt_dbg_new(struct mgmt *m, const char *path, unsigned tag, const char *help);
 void mgmt_dbg_free(struct mgmt *m, struct mgmt_dbg *d);
 int mgmt_dbg_active(const struct mgmt_dbg *d); /* any subscriber: check before formatting */
 void mgmt_dbg_out(struct mgmt_dbg *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Subscribes (on) or unsubscribes session s to d, as debug/add and debug/del do: 0, or -1 with
+ * errno (EBADF: no session). Asking for what is already the case is not an error. */
+int mgmt_dbg_subscribe(struct mgmt_dbg *d, struct mgmt_session *s, int on);
 
 #endif

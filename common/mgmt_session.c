@@ -132,6 +132,7 @@ session_line(void *arg, char *line, size_t len, int toolong)
 {
 	struct mgmt_session *s = arg;
 	struct mgmt *m = s->m;
+	const char *end;
 	struct wqueue out;
 	int rc;
 
@@ -145,10 +146,14 @@ session_line(void *arg, char *line, size_t len, int toolong)
 		rc = mgmt_exec(m, s, line, &out, NULL, 0);
 	}
 	if (rc == MGMT_RC_LOGOUT || rc == MGMT_RC_SHUTDOWN) {
-		/* the reference console stays silent; sockets get the end marker and close */
-		if (s->remote) {
-			wqueue_append(&out, MGMT_END_SESSION, strlen(MGMT_END_SESSION));
+		/* sockets get the end marker and close; the switch's console stays silent */
+		end = rc == MGMT_RC_LOGOUT && m->cfg.logout_reply ? m->cfg.logout_reply :
+								     MGMT_END_SESSION;
+		if (s->remote || end == m->cfg.logout_reply) {
+			wqueue_append(&out, end, strlen(end));
 			s->closing = 1;
+			if (!s->remote)
+				s->in_eof = 1; /* the console ends as at end of input */
 		}
 		if (rc == MGMT_RC_SHUTDOWN)
 			m->shutdown_pending = 1;

@@ -325,16 +325,11 @@ cmd_showcurrent(struct mgmt_req *req)
 
 /*
  * markov-debug n: node changes are reported to this session (n > 0) or no more (n = 0), as the
- * debug category "markov"; same as debug/add markov and debug/del markov.
+ * debug category "markov" (debug/add markov does the same).
  */
 static int
 cmd_markov_debug(struct mgmt_req *req)
 {
-	const struct mgmt_cmd *c;
-	const char *saved_args = req->args;
-	char *argv[2] = { (char *)"markov", NULL };
-	char **saved_argv = req->argv;
-	int saved_argc = req->argc, rc;
 	long long n = 0;
 
 	if (req->argc > 1 || (req->argc == 1 && mgmt_arg_ll(req, 0, 0, 1000000, &n) != 0)) {
@@ -342,30 +337,18 @@ cmd_markov_debug(struct mgmt_req *req)
 			mgmt_err(req, "usage: markov-debug [n]");
 		return EINVAL;
 	}
-	for (c = mgmt_debug_cmds; c->path; c++)
-		if (strcmp(c->path, n > 0 ? "debug/add" : "debug/del") == 0)
-			break;
-	if (c->path == NULL)
-		return ENOSYS;
-	req->args = "markov";
-	req->argv = argv;
-	req->argc = 1;
-	rc = c->run(req);
-	req->args = saved_args;
-	req->argv = saved_argv;
-	req->argc = saved_argc;
-	return rc == EEXIST || rc == ENOENT ? 0 : rc;
+	return mgmt_dbg_subscribe(cmd_wf(req)->dbg_markov, req->sess, n > 0) < 0 ? errno : 0;
 }
 
+/* The reference's own line: "38NN Node i "a" -> k "b"", NN the new node (3800 + k). */
 static void
 on_node_change(void *arg, unsigned from, unsigned to)
 {
 	struct wf *wf = arg;
 	const struct markov *mc = model_markov(wf->model);
 
-	if (mgmt_dbg_active(wf->dbg_markov))
-		mgmt_dbg_out(wf->dbg_markov, "Node %u \"%s\" -> %u \"%s\"", from,
-			     markov_name(mc, from), to, markov_name(mc, to));
+	mgmt_dbg_out(wf->dbg_markov, "%u Node %u \"%s\" -> %u \"%s\"", 3800 + to, from,
+		      markov_name(mc, from), to, markov_name(mc, to));
 }
 
 #define SET_SYNTAX "[LR|RL]value"
@@ -407,7 +390,7 @@ cmds_register(struct wf *wf)
 	    mgmt_register(wf->mgmt, wf_cmds, wf) < 0 ||
 	    mgmt_register(wf->mgmt, mgmt_debug_cmds, wf) < 0)
 		return -1;
-	wf->dbg_markov = mgmt_dbg_new(wf->mgmt, "markov", DBG_MARKOV_TAG,
+	wf->dbg_markov = mgmt_dbg_new(wf->mgmt, "markov", DBG_MARKOV_TAG | MGMT_DBG_RAW,
 				      "changes of the current Markov node");
 	if (wf->dbg_markov == NULL)
 		return -1;

@@ -31,7 +31,8 @@ struct setting {
 };
 
 struct config {
-	char *rcfile, *mgmt, *pidfile, *blink, *blinkid;
+	char *rcfile, *pidfile, *blink, *blinkid;
+	const char *mgmt;
 	char *plug[2]; /* -v A:B or two positional arguments; "-" = stdin/stdout */
 	mode_t mgmtmode;
 	gid_t mgmtgroup;
@@ -108,7 +109,7 @@ add_setting(struct config *c, enum model_param p, const char *arg)
 }
 
 enum {
-	OPT_MGMTMODE = 256, OPT_MGMTGROUP, OPT_DAEMON, OPT_PIDFILE, OPT_BLINK, OPT_BLINKID,
+	OPT_DAEMON = 256, OPT_PIDFILE, OPT_BLINK, OPT_BLINKID,
 	OPT_SEED, OPT_NUMNODES, OPT_NOSTDIN, OPT_FIFO,
 };
 
@@ -131,9 +132,7 @@ parse_args(int argc, char **argv, struct config *c)
 		{ "mtu", required_argument, NULL, 'm' },
 		{ "nofifo", no_argument, NULL, 'N' },
 		{ "fifo", no_argument, NULL, OPT_FIFO },
-		{ "mgmt", required_argument, NULL, 'M' },
-		{ "mgmtmode", required_argument, NULL, OPT_MGMTMODE },
-		{ "mgmtgroup", required_argument, NULL, OPT_MGMTGROUP },
+		MGMT_LONGOPTS,
 		{ "vde-plug", required_argument, NULL, 'v' },
 		{ "daemon", no_argument, NULL, OPT_DAEMON },
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
@@ -189,15 +188,12 @@ parse_args(int argc, char **argv, struct config *c)
 			c->nofifo = 0;
 			break;
 		case 'M':
-			c->mgmt = optarg;
-			break;
-		case OPT_MGMTMODE:
-			if (parse_mode(optarg, &c->mgmtmode, &why) < 0)
-				fatalx("--mgmtmode %s: %s", optarg, why);
-			break;
-		case OPT_MGMTGROUP:
-			if (parse_group(optarg, &c->mgmtgroup, &why) < 0)
-				fatalx("--mgmtgroup %s: %s", optarg, why);
+		case MGMT_OPT_MODE:
+		case MGMT_OPT_GROUP:
+			if (mgmt_getopt(ch, optarg, &c->mgmt, &c->mgmtmode, &c->mgmtgroup,
+					&why) < 0)
+				fatalx("--%s %s: %s", ch == MGMT_OPT_MODE ? "mgmtmode" : "mgmtgroup",
+				       optarg, why);
 			break;
 		case 'v':
 			if (split_plugs(optarg, c->plug) < 0)
@@ -364,6 +360,10 @@ main(int argc, char **argv)
 		.maxsessions = WF_MAXSESSIONS,
 		.shutdown = on_shutdown,
 		.arg = &wf,
+		/* the reference returns -1 from logout and prints it as an errno value */
+		.logout_reply = "1-01 Unknown error -1\n",
+		.logout_help = "log out from this mgmt session",
+		.shutdown_help = "shut the channel down",
 	};
 	int console;
 	size_t i;

@@ -233,13 +233,41 @@ speed_once() {
 	[[ "$output" == *"Loss   L->R 7.5+0U   R->L 0+0U"* ]]
 	[[ "$output" == *"Delay  L->R 30+5N   R->L 30+5N"* ]]
 	[[ "$output" == *"1038 Function not implemented"* ]]
-	[[ "$output" == *"9999 END OF SESSION"* ]]
 	run wf help
 	for c in showinfo loss lostburst delay dup bandwidth speed noise mtu chanbufsize capacity \
 		fifo markov-numnodes markov-setnode markov-name markov-time setedge showedges \
 		showcurrent markov-debug logout shutdown load showstats; do
 		[[ "$output" == *$'\n'"$c "* ]] || { echo "# help lacks $c" >&3; false; }
 	done
+	# the reference's texts for the two built-in commands
+	[[ "$output" == *$'\n'"logout "*" log out from this mgmt session"$'\n'* ]]
+	[[ "$output" == *$'\n'"shutdown "*" shut the channel down"$'\n'* ]]
+}
+
+@test "logout replies like the reference (1-01) and closes the session; the console exits" {
+	start_wf
+	# the command after logout is never answered: the session is closed (socat may then
+	# complain of a broken pipe)
+	socat -t 2 - "UNIX-CONNECT:$T/wf.m" < <(echo logout; sleep 0.3; echo showcurrent) \
+		>"$T/out" 2>/dev/null || true
+	[[ "$(cat "$T/out")" == *$'\nVDEwf$ 1-01 Unknown error -1' ]]
+	kill -0 "$WFPID"
+	wf showcurrent
+	# on the console (stdin, two plugs) logout ends wirefilter, as the reference's does
+	# (the redirection on the "&" command itself: bash gives /dev/null to one without it)
+	mkfifo "$T/in"
+	exec 7<>"$T/in"
+	"$WF" -v "$T/a:$T/b" <"$T/in" >"$T/con.out" 2>>"$T/wf.log" &
+	local con=$!
+	VDE_PIDS+=("$con")
+	echo showcurrent >&7
+	sleep 0.2
+	kill -0 "$con"
+	echo logout >&7
+	wait_for 5 bash -c "! kill -0 $con"
+	exec 7>&-
+	run cat "$T/con.out"
+	[[ "$output" == *$'1000 Success\n1-01 Unknown error -1' ]]
 }
 
 @test "Markov mode: per-node values, edges, names, current node, debug lines" {
@@ -263,8 +291,17 @@ speed_once() {
 	wf setedge 0,1,100
 	wf setedge 1,0,100
 	wf markov-time 10
-	run socat -t 1 - "UNIX-CONNECT:$T/wf.m" < <(echo markov-debug 1; sleep 0.3; echo logout)
-	[[ "$output" == *'markov Node 0 "" -> 1 "down"'* ]]
+	# in the reference's own format: 3800 + the new node, no category path
+	run socat -t 1 - "UNIX-CONNECT:$T/wf.m" < <(echo markov-debug 1; sleep 0.3
+		echo markov-debug 0; sleep 0.1; echo showcurrent; sleep 0.2; echo logout)
+	[[ "$output" == *$'\n3801 Node 0 "" -> 1 "down"\n'* ]]
+	[[ "$output" == *$'\n3800 Node 1 "down" -> 0 ""\n'* ]]
+	[[ "$output" != *"3050 markov"* ]]
+	# after markov-debug 0 no more node lines: the last one comes before its reply
+	[[ "$(sed -n '/Current Markov Node/,$p' <<<"$output")" != *" Node "*" -> "* ]]
+	# debug/add markov subscribes the same way
+	run socat -t 1 - "UNIX-CONNECT:$T/wf.m" < <(echo debug/add markov; sleep 0.3; echo logout)
+	[[ "$output" == *$'\n3801 Node 0 "" -> 1 "down"\n'* ]]
 	# shrinking removes the current node's edges into node 1 and goes back to node 0
 	wf markov-numnodes 1
 	run wf showcurrent
@@ -355,11 +392,18 @@ EOF
 	[[ "$output" == *"MTU    L->R 9000  R->L 9000"* ]]
 }
 
+# stable_pid FILE: FILE holds the pid of a live process, the same over 100 ms.
+stable_pid() {
+	local a b
+	a=$(cat "$1") && sleep 0.1 && b=$(cat "$1") && [ -n "$a" ] && [ "$a" = "$b" ] && kill -0 "$a"
+}
+
 @test "--daemon and --pidfile; shutdown from the console removes them" {
 	start_switch a
 	start_switch b
 	"$WF" --daemon --pidfile "$T/wf.pid" -M "$T/wf.m" -v "$T/a:$T/b"
-	wait_for 5 test -s "$T/wf.pid"
+	# the daemon rewrites the file its parent created: wait for a pid that stays
+	wait_for 5 stable_pid "$T/wf.pid"
 	local pid
 	pid=$(cat "$T/wf.pid")
 	VDE_PIDS+=("$pid")
@@ -443,7 +487,9 @@ tcp_transfer() {
 	[ "$(cat "$T/rx")" -eq "$1" ]
 }
 
-@test "TCP through the dpipe form never stalls (namespaces; plain, with reordering, with loss)" {
+# ns_pair: namespaces NS1 and NS2, each with a tap (10.77.0.1 and .2) on its own switch, a and b;
+# skips without root, namespaces or Debian's tap:// plug module.
+ns_pair() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
 	ls /usr/lib/*/vdeplug/libvdeplug_tap.so >/dev/null 2>&1 || skip "no tap:// plug module"
 	NS1=wfa$$
@@ -460,6 +506,10 @@ tcp_transfer() {
 	ip netns exec "$NS1" ip link set wft1 up
 	ip netns exec "$NS2" ip addr add 10.77.0.2/24 dev wft2
 	ip netns exec "$NS2" ip link set wft2 up
+}
+
+@test "TCP through the dpipe form never stalls (namespaces; plain, with reordering, with loss)" {
+	ns_pair
 	bg "$DPIPE" "$PLUG" "$T/a" = "$WF" -M "$T/wf.m" --seed 1 = "$PLUG" "$T/b"
 	wait_for 5 test -S "$T/wf.m"
 	wait_for 10 ip netns exec "$NS1" ping -c 1 -W 1 10.77.0.2
@@ -471,6 +521,88 @@ tcp_transfer() {
 	wf delay 0
 	wf loss 0.5
 	tcp_transfer 20000000
+}
+
+# soak_check JSON: each direction as its receiver saw it (the server's forward stream, the
+# client's reverse one): both moved data, and no 1-second interval after the first 3 is empty.
+soak_check() {
+	python3 - "$1" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+dirs = {
+    "LR (ns1 -> ns2)": [i["sum"] for i in r["server_output_json"]["intervals"]],
+    "RL (ns2 -> ns1)": [i["sum_bidir_reverse"] for i in r["intervals"]],
+}
+bad = 0
+for name, iv in dirs.items():
+    rates = [s["bits_per_second"] / 1e6 for s in iv] or [0]
+    # whole seconds only: the server's last interval is the fraction after the client stopped
+    late = [s for s in iv if s["start"] >= 3 and s["seconds"] > 0.9]
+    stalls = [round(s["start"]) for s in late if s["bytes"] == 0]
+    total = sum(s["bytes"] for s in iv)
+    print("# %s: %d intervals, %.0f MB, mean %.1f Mbit/s, slowest second %.2f Mbit/s, stalls: %s"
+          % (name, len(iv), total / 1e6, sum(rates) / len(rates), min(rates), stalls or "none"))
+    if not late or total == 0 or stalls:
+        bad = 1
+sys.exit(bad)
+EOF
+}
+
+# stats_balance: every frame that entered each direction is out, dropped or still queued; the
+# loss counted is near the 0.5% asked for.
+stats_balance() {
+	awk '$1 == "frames" && ($2 == "in" || $2 == "out") || $1 == "dropped" ||
+		$1 == "discarded" || $1 == "duplicated" || ($1 == "queued" && $2 == "frames") {
+			k = $1 ($1 == "discarded" || $1 == "duplicated" ? "" : $2)
+			l[k] = $(NF - 1); r[k] = $NF
+		}
+		function bal(a) {
+			return a["framesout"] + a["droppedmtu"] + a["droppedloss"] + \
+				a["droppedcapacity"] + a["discarded"] + a["queuedframes"] - \
+				a["duplicated"] == a["framesin"]
+		}
+		function lossok(a) {
+			return a["framesin"] > 10000 && \
+				a["droppedloss"] > 0.002 * a["framesin"] && \
+				a["droppedloss"] < 0.01 * a["framesin"]
+		}
+		END { exit !(bal(l) && bal(r) && lossok(l) && lossok(r)) }'
+}
+
+# The soak: WF_SOAK_SECS (default 120 s, 30 s in a sanitizer build) of iperf3 in both
+# directions at once through delay 5+2 ms and 0.5% loss each way. The loss starts once the
+# connections are up: iperf3 3.12 --bidir tells its two streams apart by the order in which
+# their first segments arrive, so one lost there makes both ends send on the same stream.
+@test "soak: iperf3 --bidir through the dpipe form, delay and loss both ways, never stalls" {
+	command -v iperf3 >/dev/null || skip "no iperf3"
+	local secs=${WF_SOAK_SECS:-$([ ${#ON_OUR_LIB[@]} -gt 0 ] && echo 30 || echo 120)}
+	ns_pair
+	bg "$DPIPE" "$PLUG" "$T/a" = "$WF" -M "$T/wf.m" -d 5+2 --seed 8 = "$PLUG" "$T/b"
+	local dp=$BG_PID
+	wait_for 5 test -S "$T/wf.m"
+	wait_for 10 ip netns exec "$NS1" ping -c 1 -W 1 10.77.0.2
+	bg ip netns exec "$NS2" timeout $((secs + 60)) iperf3 -s -1 -J -B 10.77.0.2 -p 5301 \
+		>"$T/iperf-s.json"
+	local srv=$BG_PID
+	wait_for 5 bash -c "ip netns exec $NS2 ss -ltn | grep -q 10.77.0.2:5301"
+	echo "# soak: $secs s" >&3
+	bg ip netns exec "$NS1" timeout $((secs + 30)) iperf3 -c 10.77.0.2 -p 5301 --bidir \
+		-t "$secs" -i 1 --json --get-server-output --connect-timeout 5000 >"$T/iperf.json"
+	local cli=$BG_PID
+	# the control connection and the two streams
+	wait_for 10 bash -c "[ \$(ip netns exec $NS1 ss -Htn state established \
+		dst 10.77.0.2:5301 | wc -l) -ge 3 ]"
+	sleep 0.5
+	wf loss 0.5
+	wait "$cli" || { tail -c 2000 "$T/iperf.json" >&3; false; }
+	wait_for 10 bash -c "! kill -0 $srv"
+	# wirefilter is still there
+	kill -0 "$dp"
+	run wf showstats
+	sed 's/^/# /' <<<"$output" >&3
+	soak_check "$T/iperf.json" >&3
+	# its counters add up
+	stats_balance <<<"$output"
 }
 
 teardown() {

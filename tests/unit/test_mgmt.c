@@ -1,7 +1,8 @@
 /*
  * Unit tests for the management server: dispatch (exact, prefix, ambiguity), reply framing and
  * escaping, typed arguments, help and debug/list formatting against the reference switch, and
- * sessions over socketpairs driven by a real loop (framing, backlog limit, disconnects).
+ * sessions over socketpairs driven by a real loop (framing, backlog limit, disconnects), and a
+ * tool's own logout reply, help texts and debug lines (wirefilter's), with the -M options.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -586,6 +587,129 @@ test_console(struct mgmt *m)
 	close(out[1]);
 }
 
+/* A session-scoped command subscribing itself through the public API, as wirefilter's
+ * markov-debug does; its category is given as the table's ctx. */
+static int
+t_watch(struct mgmt_req *req)
+{
+	int on;
+
+	if (mgmt_arg_bool(req, 0, &on) != 0)
+		return EINVAL;
+	return mgmt_dbg_subscribe(req->ctx, req->sess, on) < 0 ? errno : 0;
+}
+
+static const struct mgmt_cmd watch_cmds[] = {
+	{ "watch", "0/1", "report node changes here", t_watch, MGMT_F_SESSION },
+	{ NULL, NULL, NULL, NULL, 0 },
+};
+
+/* A tool with its own logout reply and help texts (wirefilter), its own debug line codes, the
+ * subscription API, and the shared -M options. */
+static void
+test_tool(void)
+{
+	struct mgmt_config cfg = {
+		.prompt = "VDEwf$ ",
+		.logout_reply = "1-01 Unknown error -1\n",
+		.logout_help = "log out from this mgmt session",
+		.shutdown_help = "shut the channel down",
+		.shutdown = on_shutdown,
+	};
+	struct mgmt_session *s;
+	struct mgmt_dbg *d;
+	struct mgmt *m;
+	const char *path = NULL, *why = NULL;
+	char buf[4096] = "", tmp[16];
+	int sv[2], in[2], out[2], i;
+	mode_t mode = 0;
+	gid_t gid = 0;
+	size_t len = 0;
+
+	if ((m = mgmt_new(L, &cfg)) == NULL || mgmt_register(m, mgmt_base_cmds, NULL) < 0 ||
+	    mgmt_register(m, mgmt_debug_cmds, NULL) < 0 ||
+	    (d = mgmt_dbg_new(m, "markov", 050 | MGMT_DBG_RAW, "node changes")) == NULL ||
+	    mgmt_register(m, watch_cmds, d) < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 ||
+	    (s = mgmt_adopt_fd(m, sv[0])) == NULL) {
+		ok(0, "a tool's server");
+		return;
+	}
+	is_str(run(m, "help"),
+	       DATA HDR "help               [arg]           Help (limited to arg when specified)\n"
+			"logout                             log out from this mgmt session\n"
+			"shutdown                           shut the channel down\n"
+			"debug              ============    DEBUG MENU\n"
+			"debug/list                         list debug categories\n"
+			DBGADD DBGDEL
+			"watch              0/1             report node changes here\n.\n" OK,
+	       "the tool's help texts for logout and shutdown");
+	converse(sv[1], NULL, 0, strlen("VDEwf$ "));
+
+	/* subscription through the API, and the tool's own line format */
+	errno = 0;
+	ok(mgmt_dbg_subscribe(d, NULL, 1) == -1 && errno == EBADF, "no session: EBADF");
+	ok(mgmt_dbg_subscribe(d, s, 1) == 0 && mgmt_dbg_active(d), "subscribe a session");
+	ok(mgmt_dbg_subscribe(d, s, 1) == 0, "subscribing twice is not an error");
+	mgmt_dbg_out(d, "%d Node %u \"%s\" -> %u \"%s\"", 3801, 0u, "", 1u, "down\nx");
+	is_str(converse(sv[1], NULL, 0, 28), "3801 Node 0 \"\" -> 1 \"down x\"\n",
+	       "MGMT_DBG_RAW: the line as formatted, flattened, once");
+	is_str(run(m, "debug/list"),
+	       DATA DHDR "markov                 050 OFF    node changes\n.\n" OK,
+	       "debug/list shows the tag without the flag");
+	ok(mgmt_dbg_subscribe(d, s, 0) == 0 && !mgmt_dbg_active(d), "unsubscribe");
+	ok(mgmt_dbg_subscribe(d, s, 0) == 0, "unsubscribing twice is not an error");
+	mgmt_dbg_out(d, "3800 nobody listens");
+	EXPECT(sv[1], "watch 1\n", OK "\nVDEwf$ ", "a command subscribes its own session");
+	mgmt_dbg_out(d, "3800 x");
+	is_str(converse(sv[1], NULL, 0, 7), "3800 x\n", "... and it gets the lines");
+	EXPECT(sv[1], "watch 0\n", OK "\nVDEwf$ ", "... and unsubscribes");
+	ok(!mgmt_dbg_active(d), "no subscriber left");
+	is_str(run(m, "watch 1"), "1009 Bad file descriptor\n", "not from an rc file");
+
+	/* logout: the tool's reply, then the session closes; later input is ignored */
+	is_str(converse(sv[1], "logout\nhelp\n", 12, 22), "1-01 Unknown error -1\n",
+	       "logout sends the tool's reply");
+	ok(read(sv[1], tmp, sizeof(tmp)) == 0, "and closes the session");
+	close(sv[1]);
+
+	/* on the console the same reply, then it ends as at end of input */
+	if (pipe(in) < 0 || pipe(out) < 0 ||
+	    mgmt_console(m, in[0], out[1], on_eof, NULL) == NULL) {
+		ok(0, "console");
+		return;
+	}
+	eofs = 0;
+	if (write(in[1], "logout\nhelp\n", 12) != 12)
+		ok(0, "write");
+	for (i = 0; i < 100 && eofs == 0; i++) {
+		spin(10);
+		drain(out[0], buf, sizeof(buf), &len);
+	}
+	spin(20);
+	drain(out[0], buf, sizeof(buf), &len);
+	is_str(buf, "1-01 Unknown error -1\n", "console logout: the reply, nothing after it");
+	is_int(eofs, 1, "and the console's end callback ran");
+	mgmt_free(m);
+	close(in[0]);
+	close(in[1]);
+	close(out[0]);
+	close(out[1]);
+
+	/* -M, --mgmtmode, --mgmtgroup */
+	ok(mgmt_getopt('M', "/x/mgmt", &path, &mode, &gid, &why) == 0 &&
+		   strcmp(path, "/x/mgmt") == 0,
+	   "mgmt_getopt -M");
+	ok(mgmt_getopt(MGMT_OPT_MODE, "0640", &path, &mode, &gid, &why) == 0 && mode == 0640,
+	   "mgmt_getopt --mgmtmode");
+	ok(mgmt_getopt(MGMT_OPT_GROUP, "0", &path, &mode, &gid, &why) == 0 && gid == 0,
+	   "mgmt_getopt --mgmtgroup");
+	why = NULL;
+	ok(mgmt_getopt(MGMT_OPT_MODE, "999", &path, &mode, &gid, &why) == -1 && why && mode == 0640,
+	   "a bad mode: -1, a reason, the old value stays");
+	why = NULL;
+	ok(mgmt_getopt('x', "1", &path, &mode, &gid, &why) == -1 && why, "not one of them: -1");
+}
+
 int
 main(void)
 {
@@ -645,6 +769,7 @@ main(void)
 	test_session(m, dport, dir);
 	test_listen(dir);
 	test_console(m);
+	test_tool();
 	unlink(rc);
 	snprintf(rc, sizeof(rc), "%s/script.rc", dir);
 	unlink(rc);

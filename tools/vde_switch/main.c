@@ -89,8 +89,6 @@ enum {
 	OPT_MACADDR = 0x100,
 	OPT_HASHSIZE,
 	OPT_DIRMODE,
-	OPT_MGMTMODE,
-	OPT_MGMTGROUP,
 	OPT_NOSTDIN,
 	OPT_MGMT_ALLOW_LOAD,
 	OPT_PRIORITY,
@@ -115,9 +113,7 @@ static const struct option longopts[] = {
 	{ "daemon", no_argument, NULL, 'd' },
 	{ "pidfile", required_argument, NULL, 'p' },
 	{ "rcfile", required_argument, NULL, 'f' },
-	{ "mgmt", required_argument, NULL, 'M' },
-	{ "mgmtmode", required_argument, NULL, OPT_MGMTMODE },
-	{ "mgmtgroup", required_argument, NULL, OPT_MGMTGROUP },
+	MGMT_LONGOPTS,
 	{ "nostdin", no_argument, NULL, OPT_NOSTDIN },
 	{ "debugclients", required_argument, NULL, 'D' },
 	{ "mgmt-allow-load", no_argument, NULL, OPT_MGMT_ALLOW_LOAD },
@@ -246,15 +242,12 @@ parse_args(int argc, char **argv, struct sw_config *c)
 			c->rcfile = optarg;
 			break;
 		case 'M':
-			c->mgmt = optarg;
-			break;
-		case OPT_MGMTMODE:
-			if (parse_mode(optarg, &c->mgmtmode, &why) < 0)
-				badarg("management mode", optarg, why);
-			break;
-		case OPT_MGMTGROUP:
-			if (parse_group(optarg, &c->mgmtgroup, &why) < 0)
-				badarg("management group", optarg, why);
+		case MGMT_OPT_MODE:
+		case MGMT_OPT_GROUP:
+			if (mgmt_getopt(ch, optarg, &c->mgmt, &c->mgmtmode, &c->mgmtgroup,
+					&why) < 0)
+				badarg(ch == MGMT_OPT_MODE ? "management mode" : "management group",
+				       optarg, why);
 			break;
 		case OPT_NOSTDIN:
 			c->nostdin = 1;
