@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential autoconf automake libtool pkg-config
 	libreadline-dev libseccomp-dev libssl-dev
-	bats python3 socat procps psmisc iproute2 iputils-ping tcpdump strace iperf3 kmod
+	bats python3 socat procps psmisc iproute2 iputils-ping tcpdump tshark strace iperf3 kmod
 	vde2 vdeplug libvdeplug2 libvdeplug-dev
 	qemu-system-x86 user-mode-linux openssh-server openssh-client"
 missing=""
