@@ -5,4 +5,4 @@ noinst_PROGRAMS += bench/vdegen
 bench_vdegen_SOURCES = bench/vdegen.c
 bench_vdegen_LDADD = libvdeplug/libvdeplug.la
 bench_vdegen_LDFLAGS = $(AM_LDFLAGS) -no-install
-EXTRA_DIST += bench/run.sh bench/README.md
+EXTRA_DIST += bench/run.sh bench/lib.sh bench/tap.sh bench/README.md

@@ -8,15 +8,18 @@ set -u
 usage() {
 	cat <<EOF
 usage: $0 [--quick] [--reps N] [--secs S] [--rate FPS] [--burst N] [--only LIST] [--keep]
-       [BUILDDIR]
+       [--flood-macs N] [--flood-rate FPS] [--flood-cap N] [BUILDDIR]
   --quick      about one minute: 3 repetitions of 0.4 s sends, cable between reference
-               switches only (a smoke run: use the full run for the numbers)
+               switches only, no flood (a smoke run: use the full run for the numbers)
   --reps N     repetitions of every scenario (default 5; medians are reported)
   --secs S     seconds of traffic per throughput run (default 2)
   --rate FPS   frames/s of the fixed-rate runs (default 20000; frames sent one by one)
   --burst N    frames per sendmmsg of the full-speed sources (default 8; 1: vde_send)
   --only LIST  comma-separated scenarios: fwd64,fwd1500,flows4,bcast8,fixed,idle,
-               sys,latency,cable (default: all)
+               sys,latency,cable,flood (default: all)
+  --flood-macs N    flood: distinct source addresses of the flooder (default 1000000)
+  --flood-rate FPS  flood: the flooder's rate in frames/s (default 50000; 0: full speed)
+  --flood-cap N     flood: per-port MAC cap of our switch's second run (default 1024)
   --keep       keep the temp dir with the raw results and logs
   --report DIR print the table again from a kept temp dir
 environment: BUILDDIR, OUR_SWITCH, REF_SWITCH, OUR_PLUG, OUR_DPIPE, REF_PLUG, REF_DPIPE, VDEGEN,
@@ -33,6 +36,9 @@ ONLY=all
 KEEP=0
 QUICK=0
 REPORT=
+FLOOD_MACS=1000000
+FLOOD_RATE=50000
+FLOOD_CAP=1024
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
@@ -43,6 +49,9 @@ while [ $# -gt 0 ]; do
 	--only) ONLY=$2; shift ;;
 	--keep) KEEP=1 ;;
 	--report) REPORT=$2; shift ;;
+	--flood-macs) FLOOD_MACS=$2; shift ;;
+	--flood-rate) FLOOD_RATE=$2; shift ;;
+	--flood-cap) FLOOD_CAP=$2; shift ;;
 	-h|--help) usage; exit 0 ;;
 	-*) usage >&2; exit 2 ;;
 	*) BUILDDIR=$1 ;;
@@ -166,6 +175,13 @@ report() {
 		{ med[$1, $2, $3] = $4; runs[$1, $2, $3] = $5; spread[$1, $2, $3] = $6 }
 		END {
 			f = "%-34s %9s %9s %8s %7s  %-12s %-4s %5s %9s\n"
+			for (i = 1; i <= nrows; i++) {
+				split(rows[i], c, "\t")
+				if (med[c[1], "ref", c[2]] != "" || med[c[1], "ours", c[2]] != "")
+					any = 1
+			}
+			if (!any)
+				exit
 			printf f, "metric (medians)", "reference", "ours", "ours/ref", "paired", "target", "met",
 			    "runs", "spread%"
 			for (i = 1; i <= nrows; i++) {
@@ -195,11 +211,70 @@ report() {
 		}' - "$TMP/medians.tsv"
 }
 
+# The flood table: per variant, the medians over the repetitions of the flow's frames/s and CPU
+# per frame without and with the flood, and the medians of the per-repetition ratios with /
+# without (flat: near 1); then the flood's own figures.
+floodreport() {
+	awk -F'\t' '
+		function median(a, n,   i, j, t) {
+			for (i = 2; i <= n; i++)
+				for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+					t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+				}
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		function med(s, v, m,   r, n, x) {
+			n = 0
+			for (r in reps)
+				if ((s, v, m, r) in val)
+					x[++n] = val[s, v, m, r]
+			return n ? median(x, n) : ""
+		}
+		function ratio(base, v, m,   r, n, x) {
+			n = 0
+			for (r in reps)
+				if (val[base, v, m, r] > 0 && ("flood_on", v, m, r) in val)
+					x[++n] = val["flood_on", v, m, r] / val[base, v, m, r]
+			return n ? sprintf("%.3f", median(x, n)) : "-"
+		}
+		function fmt(x) { return x == "" ? "-" : (x >= 1000 ? sprintf("%.0f", x) : sprintf("%.3f", x)) }
+		$1 ~ /^flood/ { val[$1, $2, $3, $5] = $4; reps[$5] = 1; seen[$2] = 1 }
+		END {
+			if (!length(seen))
+				exit
+			print ""
+			print "MAC flood: the fwd64 flow alone (off), with a flooder on a third port sending from"
+			print "one address (one), and from many random addresses (on); ratios: medians of the"
+			print "per-repetition ratios (flat = near 1)"
+			f = "%-8s %8s %8s %8s %7s %7s %8s %8s %7s %9s %6s %9s %7s\n"
+			printf f, "switch", "fps off", "fps one", "fps on", "on/off", "on/one", "CPU one",
+			    "CPU on", "on/one", "flood fps", "fill s", "refused/s", "leaked"
+			split("ref ours ourscap", order, " ")
+			for (i = 1; i <= 3; i++) {
+				v = order[i]
+				if (!(v in seen))
+					continue
+				printf f, v, fmt(med("flood_off", v, "fps")), fmt(med("flood_one", v, "fps")),
+				    fmt(med("flood_on", v, "fps")), ratio("flood_off", v, "fps"),
+				    ratio("flood_one", v, "fps"),
+				    fmt(med("flood_one", v, "cpu_all_us_per_frame")),
+				    fmt(med("flood_on", v, "cpu_all_us_per_frame")),
+				    ratio("flood_one", v, "cpu_all_us_per_frame"),
+				    fmt(med("flood_on", v, "flood_fps")), fmt(med("flood_fill", v, "secs")),
+				    fmt(med("flood_on", v, "refused_per_s")), fmt(med("flood_on", v, "foreign"))
+			}
+			print "fps: frames/s of the flow at its sink; CPU: switch CPU us per frame, flow and flood"
+			print "frames together; flood fps: frames/s of the flooder during the flow;"
+			print "fill s: flooder start to the first refusal (ours); leaked: flood frames at the sink"
+		}' "$RESULTS"
+}
+
 if [ -n "$REPORT" ]; then
 	RESULTS=$REPORT/results.tsv
 	TMP=$REPORT
 	SYSCOUNT=$(cat "$REPORT/syscount" 2>/dev/null || echo "?")
 	report
+	floodreport
 	exit
 fi
 if [ -z "${BUILDDIR:-}" ]; then
@@ -215,6 +290,7 @@ BUILDDIR=$(cd "$BUILDDIR" && pwd) || exit 2
 : "${REF_PLUG:=/usr/bin/vde_plug}"
 : "${REF_DPIPE:=/usr/bin/dpipe}"
 : "${VDEGEN:=$BUILDDIR/bench/vdegen}"
+: "${OUR_UNIXCMD:=$BUILDDIR/tools/unixcmd}"
 : "${VDEGEN_LIB:=ours}"
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -241,17 +317,11 @@ REFENV=(env -u LD_LIBRARY_PATH)
 TMP=$(mktemp -d -t benchrun.XXXXXX) || exit 1 # honours $TMPDIR
 RESULTS=$TMP/results.tsv
 : >"$RESULTS"
-PIDS=()
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	for p in "${PIDS[@]}"; do
-		timeout 3 tail -s 0.02 --pid="$p" -f /dev/null 2>/dev/null || kill -KILL "$p" 2>/dev/null
-	done
-	PIDS=()
+	kill_pids
 	if [ "$KEEP" = 1 ]; then
 		echo "# raw results and logs kept in $TMP"
 	else
@@ -288,39 +358,15 @@ wait_file() { # wait_file TIMEOUT_S PATH: poll for PATH (socket or file) every 2
 	return 1
 }
 
-stop_pid() { # stop_pid PID: TERM it, wait up to 3 s, then KILL; forget it
-	local p=$1 i
-	kill -TERM "$p" 2>/dev/null
-	timeout 3 tail -s 0.02 --pid="$p" -f /dev/null 2>/dev/null || kill -KILL "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-	for i in "${!PIDS[@]}"; do
-		[ "${PIDS[$i]}" = "$p" ] && unset 'PIDS[i]'
-	done
-}
-
-start_bg() { # start_bg CMD...: run CMD in the background, remember it in PIDS and BGPID
-	"$@" &
-	BGPID=$!
-	PIDS+=("$BGPID")
-}
-
-start_switch() { # start_switch IMPL DIR: a switch on DIR; sets SWPID
-	local bin=$OUR_SWITCH
-	[ "$1" = ref ] && bin=$REF_SWITCH
+start_switch() { # start_switch IMPL DIR [ARGS...]: a switch on DIR; sets SWPID
+	local bin=$OUR_SWITCH impl=$1 dir=$2
+	[ "$impl" = ref ] && bin=$REF_SWITCH
+	shift 2
 	# An explicit redirection: background commands otherwise get /dev/null as stdin.
-	"$bin" -s "$2" -n 32 <&"$HOLDFD" >"$2.log" 2>&1 &
+	"$bin" -s "$dir" -n 32 "$@" <&"$HOLDFD" >"$dir.log" 2>&1 &
 	SWPID=$!
 	PIDS+=("$SWPID")
-	wait_file 5 "$2/ctl"
-}
-
-cputicks() { # cputicks PID...: utime+stime of all threads of the PIDs, in clock ticks
-	local p s=0 v
-	for p in "$@"; do
-		v=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }')
-		s=$((s + ${v:-0}))
-	done
-	echo "$s"
+	wait_file 5 "$dir/ctl"
 }
 
 field() { # field KEY FILE: value of KEY=... in the one-line result FILE
@@ -362,6 +408,8 @@ syscount_stop() { # syscount_stop OUT: detach and print the number of syscalls c
 
 # flow IMPL SCEN DIR SRCARGS SINKARGS [sys]: one sink process, one source process through the
 # switch on DIR/sw (pid SWPID); records frames/s at the sinks and switch CPU per delivered frame.
+# Leaves the switch's CPU ticks and the frames delivered in FLOW_TICKS and FLOW_FRAMES; with
+# FLOW_MARK set, sends that PID a SIGUSR1 when it reads the switch's CPU, before and after.
 flow() {
 	local impl=$1 scen=$2 d=$3 srcargs=$4 sinkargs=$5 sys=${6:-} t0 t1 frames rate calls
 	rm -f "$d/sink.ready"
@@ -371,12 +419,16 @@ flow() {
 	wait_file 10 "$d/sink.ready" || { stop_pid "$sink"; return 1; }
 	[ -n "$sys" ] && syscount_start "$SWPID" "$d/sys.out"
 	t0=$(cputicks "$SWPID")
+	[ -n "${FLOW_MARK:-}" ] && kill -USR1 "$FLOW_MARK"
 	# shellcheck disable=SC2086
 	"${GEN[@]}" src $srcargs "$d/sw" >"$d/src.out"
 	timeout 40 tail -s 0.02 --pid="$sink" -f /dev/null
 	wait "$sink"
 	stop_pid "$sink"
 	t1=$(cputicks "$SWPID")
+	[ -n "${FLOW_MARK:-}" ] && kill -USR1 "$FLOW_MARK"
+	FLOW_TICKS=$((t1 - t0))
+	FLOW_FRAMES=$(field frames "$d/sink.out")
 	[ -n "$sys" ] && calls=$(syscount_stop "$d/sys.out")
 	frames=$(field frames "$d/sink.out")
 	rate=$(field rate "$d/sink.out")
@@ -484,6 +536,110 @@ run_cable() {
 	stop_pid "$swb"
 }
 
+# MAC flood. mgmt SOCK CMD...: one command on our switch's management socket.
+mgmt() {
+	timeout 10 "$OUR_UNIXCMD" -t 5 -s "$@" 2>/dev/null
+}
+
+# mac_refused SOCK: "ENTRIES REFUSED" of our switch's MAC table (refusals by the table cap and
+# the per-port cap together), from port/stats.
+mac_refused() {
+	mgmt "$1" port/stats | awk '
+		function refused(   i) { for (i = 2; i <= NF; i++) if ($i == "not") return $(i - 1) }
+		/^MAC table:/ { e = $3; f = refused() }
+		/^MAC per-port cap:/ { p = refused() }
+		END { print e + 0, f + p }'
+}
+
+# flood_marks FILE N: the frames sent at the flooder's last two marks once it printed N marks
+# ("BEFORE AFTER"); empty if it did not within a second. Marks are SIGUSR1s from flow().
+flood_marks() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		if [ "$(grep -c '^mark ' "$1")" -ge "$2" ]; then
+			sed -n 's/^mark sent=\([0-9]*\).*/\1/p' "$1" | tail -2 | tr '\n' ' '
+			return 0
+		fi
+		sleep 0.02
+	done
+}
+
+# flood_flow VARIANT SCEN DIR FLOODER: the fwd64 flow while FLOODER (a PID) floods; records the
+# flow's frames/s, the flooder's frames/s and the switch CPU per frame, flow and flood together.
+flood_flow() {
+	local v=$1 scen=$2 d=$3 fl=$4 t0 t1 m n
+	t0=$(date +%s.%N)
+	FLOW_MARK=$fl flow "$v" "$scen" "$d" "-s 64 -t $SECS -B $BURST" ""
+	t1=$(date +%s.%N)
+	read -r m n <<<"$(flood_marks "$d/$scen.out" 2)"
+	if [ -z "${FLOW_FRAMES:-}" ] || [ "$FLOW_FRAMES" -eq 0 ] || [ -z "$n" ]; then
+		echo "# flood/$v/$scen: no counts ($(cat "$d/$scen.out" "$d/sink.out" | tr '\n' ' '))" >&2
+		return 1
+	fi
+	record "$scen" "$v" cpu_all_us_per_frame "$(awk -v t="$FLOW_TICKS" -v hz="$CLK_TCK" \
+		-v n=$((n - m)) -v f="$FLOW_FRAMES" 'BEGIN { printf "%.3f", t * 1e6 / hz / (f + n) }')"
+	record "$scen" "$v" flood_fps "$(awk -v n=$((n - m)) -v a="$t0" -v b="$t1" \
+		'BEGIN { printf "%.0f", n / (b - a) }')"
+	record "$scen" "$v" foreign "$(field foreign "$d/sink.out")"
+}
+
+# start_flooder DIR SCEN MACS: a flooder at FLOOD_RATE from MACS source addresses; sets FLPID.
+# Without timeout(1), which would die of the SIGUSR1 meant for the flooder; -t bounds it.
+start_flooder() {
+	local rate=()
+	[ "$FLOOD_RATE" != 0 ] && rate=(-r "$FLOOD_RATE")
+	start_bg "${GEN[@]:2}" flood -m "$3" "${rate[@]}" -B "$BURST" -t 55 "$1/sw" >"$1/$2.out"
+	FLPID=$BGPID
+}
+
+# run_flood VARIANT REP: on one switch, the fwd64 flow alone (flood_off), then with a flooder on
+# a third port sending from one source address (flood_one: the same load with no new MACs),
+# then with a flooder sending from FLOOD_MACS random addresses (flood_on), measured once the MAC
+# table is full (ours) or after 2 s (reference, which has no cap). VARIANT: ref, ours (default
+# caps) or ourscap (hash/setmaxport FLOOD_CAP). Flat: flood_on costs what flood_one does.
+run_flood() {
+	local v=$1 rep=$2 impl=ours d=$TMP/flood.$1.$2 t0 r0 r1 i fill=
+	[ "$v" = ref ] && impl=ref
+	mkdir -p "$d"
+	FANOUT=1
+	start_switch "$impl" "$d/sw" -M "$d/mgmt" || { stop_pid "$SWPID"; return 1; }
+	wait_file 5 "$d/mgmt" || { stop_pid "$SWPID"; return 1; }
+	[ "$v" = ourscap ] && mgmt "$d/mgmt" hash/setmaxport "$FLOOD_CAP" >/dev/null
+	FLOW_MARK="" flow "$v" flood_off "$d" "-s 64 -t $SECS -B $BURST" ""
+	start_flooder "$d" flood_one 1
+	sleep 0.3
+	flood_flow "$v" flood_one "$d" "$FLPID"
+	stop_pid "$FLPID"
+	start_flooder "$d" flood_on "$FLOOD_MACS"
+	# Our switch: how long until the table (or the flooder's share of it) is full.
+	t0=$(date +%s.%N)
+	if [ "$impl" = ours ]; then
+		for ((i = 0; i < 300; i++)); do
+			read -r _ r0 <<<"$(mac_refused "$d/mgmt")"
+			if [ "${r0:-0}" -gt 0 ]; then
+				fill=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+				break
+			fi
+			sleep 0.05
+		done
+		record flood_fill "$v" secs "$fill"
+		record flood_fill "$v" entries "$(mac_refused "$d/mgmt" | cut -d' ' -f1)"
+		sleep 0.3
+		r0=$(mac_refused "$d/mgmt" | cut -d' ' -f2)
+	else
+		sleep 2
+	fi
+	t0=$(date +%s.%N)
+	flood_flow "$v" flood_on "$d" "$FLPID"
+	if [ "$impl" = ours ]; then
+		r1=$(mac_refused "$d/mgmt" | cut -d' ' -f2)
+		record flood_on "$v" refused_per_s "$(awk -v a="$r0" -v b="$r1" -v x="$t0" \
+			-v y="$(date +%s.%N)" 'BEGIN { printf "%.0f", (b - a) / (y - x) }')"
+	fi
+	stop_pid "$FLPID"
+	stop_pid "$SWPID"
+}
+
 cable_pids() { # cable_pids PID: PID and its descendants (timeout, dpipe and the two plugs)
 	local p=$1 c
 	echo "$p"
@@ -494,7 +650,8 @@ cable_pids() { # cable_pids PID: PID and its descendants (timeout, dpipe and the
 }
 
 case $ONLY in
-all) SCENARIOS="fwd64 fwd1500 flows4 bcast8 fixed idle sys latency cable" ;;
+all) SCENARIOS="fwd64 fwd1500 flows4 bcast8 fixed idle sys latency cable flood"
+	[ "$QUICK" = 1 ] && SCENARIOS=${SCENARIOS% flood} ;;
 *) SCENARIOS=${ONLY//,/ } ;;
 esac
 
@@ -504,9 +661,20 @@ echo "# ours: $OUR_SWITCH; reference: $REF_SWITCH; generator on $VDEGEN_LIB libv
 echo "# $REPS repetitions, ${SECS}s per throughput run (bursts of $BURST)," \
 	"fixed rate $RATE frames/s," \
 	"syscalls counted by $SYSCOUNT"
+case " $SCENARIOS " in
+*" flood "*) echo "# flood: $FLOOD_MACS source MACs at ${FLOOD_RATE/#0/full speed} frames/s," \
+	"per-port cap $FLOOD_CAP in ourscap" ;;
+esac
 for ((rep = 1; rep <= REPS; rep++)); do
 	if ((rep % 2)); then order="ref ours"; else order="ours ref"; fi
 	for scen in $SCENARIOS; do
+		if [ "$scen" = flood ]; then
+			if ((rep % 2)); then variants="ref ours ourscap"; else variants="ourscap ours ref"; fi
+			for v in $variants; do
+				run_flood "$v" "$rep"
+			done
+			continue
+		fi
 		for impl in $order; do
 			if [ "$scen" = cable ]; then
 				[ "$CABLE" = 1 ] || continue
@@ -524,3 +692,4 @@ for ((rep = 1; rep <= REPS; rep++)); do
 done
 echo
 report
+floodreport

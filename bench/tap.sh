@@ -63,18 +63,12 @@ RESULTS=$TMP/results.tsv
 TAG=$(printf '%04x' $((RANDOM)))
 NS1=vbt1$TAG NS2=vbt2$TAG
 IF1=vbta$TAG IF2=vbtb$TAG BR=vbtbr$TAG
-PIDS=()
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # Kills only what we started, removes what we created.
 cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	for p in "${PIDS[@]}"; do
-		timeout 3 tail -s 0.05 --pid="$p" -f /dev/null 2>/dev/null || kill -KILL "$p" 2>/dev/null
-	done
-	PIDS=()
+	kill_pids
 	ip netns del "$NS1" 2>/dev/null
 	ip netns del "$NS2" 2>/dev/null
 	ip link del "$IF1" 2>/dev/null
@@ -95,16 +89,6 @@ trap 'exit 130' INT TERM
 mkfifo "$TMP/stdin"
 exec {HOLDFD}<>"$TMP/stdin"
 
-stop_pid() { # stop_pid PID: TERM, wait up to 3 s, KILL; forget it
-	local p=$1 i
-	kill -TERM "$p" 2>/dev/null
-	timeout 3 tail -s 0.05 --pid="$p" -f /dev/null 2>/dev/null || kill -KILL "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-	for i in "${!PIDS[@]}"; do
-		[ "${PIDS[$i]}" = "$p" ] && unset 'PIDS[i]'
-	done
-}
-
 wait_link() { # wait_link TIMEOUT_S IF: until interface IF exists
 	local i
 	for ((i = 0; i < $1 * 20; i++)); do
@@ -113,10 +97,6 @@ wait_link() { # wait_link TIMEOUT_S IF: until interface IF exists
 	done
 	echo "# timed out waiting for $2" >&2
 	return 1
-}
-
-cputicks() { # cputicks PID: utime+stime of all its threads, in clock ticks
-	sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
 }
 
 # to_ns IF NS ADDR MTU: moves IF into NS, addressed and up.

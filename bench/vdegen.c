@@ -4,6 +4,7 @@
  * "key=value" pairs on one line of stdout. MACs are 02:00:00:00:ROLE:INDEX. Each connection
  * broadcasts a hello when it opens; sinks answer every source's hello again, because a switch may
  * forget its MAC table when a port connects, so that data is never flooded to other ports.
+ * The flooder sends from pseudo-random sources 06:xx:xx:xx:xx:xx drawn from N addresses.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,7 +30,14 @@
 #define GEN_BATCH 64
 #define GEN_RXSIZE 9216
 
-enum gen_role { ROLE_SRC = 0, ROLE_SINK = 1, ROLE_IDLE = 2, ROLE_PING = 3, ROLE_PONG = 4 };
+enum gen_role {
+	ROLE_SRC = 0,
+	ROLE_SINK = 1,
+	ROLE_IDLE = 2,
+	ROLE_PING = 3,
+	ROLE_PONG = 4,
+	ROLE_FLOOD = 5,
+};
 
 /* Payload after the 14-byte Ethernet header of every data frame. */
 struct gen_payload {
@@ -50,19 +58,23 @@ struct gen {
 	int idle_ms;        /* sink: stop after this long without data once data started */
 	int burst;          /* src: frames per send burst */
 	int broadcast;
+	uint64_t flood_macs; /* flood: distinct source addresses to draw from */
+	uint64_t rng;        /* flood: xorshift64* state */
 	VDECONN *conn[GEN_MAXCONN];
 	struct pollfd pfd[GEN_MAXCONN];
 };
 
-static volatile sig_atomic_t gen_stop;
+static volatile sig_atomic_t gen_stop, gen_mark;
 static unsigned char gen_rxbuf[GEN_BATCH][GEN_RXSIZE];
 static unsigned int gen_rxlen[GEN_BATCH];
 
 static void
 gen_on_signal(int sig)
 {
-	(void)sig;
-	gen_stop = 1;
+	if (sig == SIGUSR1)
+		gen_mark = 1;
+	else
+		gen_stop = 1;
 }
 
 static uint64_t
@@ -82,6 +94,40 @@ gen_mac(unsigned char *mac, int role, int index)
 	memcpy(mac, base, sizeof(base));
 	mac[4] = (unsigned char)role;
 	mac[5] = (unsigned char)index;
+}
+
+/*
+ * Flood source address number i < 2^40: i times an odd constant modulo 2^40 (a bijection, so
+ * N numbers give N addresses, spread over all bytes) after 06, a locally administered unicast
+ * prefix no other role uses.
+ */
+static void
+gen_flood_mac(unsigned char *mac, uint64_t i)
+{
+	uint64_t v = (i * 0x9e3779b97f4a7c15ull) & ((1ull << 40) - 1);
+
+	mac[0] = 0x06;
+	for (int b = 1; b < 6; b++)
+		mac[b] = (unsigned char)(v >> (40 - 8 * b));
+}
+
+/* A pseudo-random number in [0, n): xorshift64*, good enough to pick addresses. */
+static uint64_t
+gen_random(struct gen *g, uint64_t n)
+{
+	g->rng ^= g->rng >> 12;
+	g->rng ^= g->rng << 25;
+	g->rng ^= g->rng >> 27;
+	return ((g->rng * 0x2545f4914f6cdd1dull) >> 11) % n;
+}
+
+/* Whether a frame comes from one of the generator's own roles (02:00:00:00:ROLE:N). */
+static int
+gen_from_role(const unsigned char *frame, ssize_t len)
+{
+	static const unsigned char base[4] = { 0x02, 0x00, 0x00, 0x00 };
+
+	return len >= 14 && memcmp(frame + 6, base, sizeof(base)) == 0;
 }
 
 /* Write the 14-byte Ethernet header. */
@@ -248,23 +294,59 @@ gen_send_burst(struct gen *g, int i, struct mmsghdr *msg, int n)
 }
 
 /*
- * Source: send data frames to sink i (or to broadcast) in bursts of g->burst frames, rotating
- * over the connections. Bursts of 1 go through vde_send; longer bursts use sendmmsg on the data
- * socket (vde:// only) so that generating costs less than switching.
+ * Header j of a burst on connection i: a source sends from its own address to sink i (or to
+ * broadcast); the flooder from a random one of its addresses to its own address, so that the
+ * switch learns (or refuses) the source and then drops the frame, delivering it to nobody.
+ */
+static void
+gen_src_header(struct gen *g, unsigned char *head, int i)
+{
+	static const unsigned char bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	unsigned char src[6], dst[6];
+
+	if (g->flood_macs > 0) {
+		gen_flood_mac(src, gen_random(g, g->flood_macs));
+		gen_mac(dst, ROLE_FLOOD, i);
+		gen_header(head, dst, src, GEN_ETH_DATA);
+		return;
+	}
+	gen_mac(src, ROLE_SRC, i);
+	gen_mac(dst, ROLE_SINK, i);
+	gen_header(head, g->broadcast ? bcast : dst, src, GEN_ETH_DATA);
+}
+
+/* The flooder repeats its own address every 50 ms, in case the switch forgot where it is. */
+static void
+gen_flood_hello(struct gen *g, uint64_t now, uint64_t *next)
+{
+	unsigned char frame[GEN_MINFRAME] = { 0 }, mac[6];
+
+	if (now < *next)
+		return;
+	*next = now + 50000000u;
+	for (int i = 0; i < g->nconn; i++) {
+		gen_mac(mac, ROLE_FLOOD, i);
+		gen_header(frame, mac, mac, GEN_ETH_HELLO);
+		vde_send(g->conn[i], frame, sizeof(frame), 0);
+	}
+}
+
+/*
+ * Source (and flooder): send data frames in bursts of g->burst frames, rotating over the
+ * connections. Bursts of 1 go through vde_send; longer bursts use sendmmsg on the data socket
+ * (vde:// only) so that generating costs less than switching. SIGUSR1 prints the count so far.
  */
 static int
 gen_src(struct gen *g)
 {
-	static const unsigned char bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	static unsigned char filler[GEN_BUFSIZE], head[GEN_BATCH][14 + sizeof(struct gen_payload)];
 	static struct mmsghdr msg[GEN_BATCH];
 	static struct iovec iov[GEN_BATCH][2];
 	struct gen_payload pl = { .magic = GEN_MAGIC };
-	unsigned char src[6], dst[6];
-	uint64_t start, end, now, sent = 0;
+	uint64_t start, end, now, sent = 0, hello = 0;
 	int round = 0;
 
-	if (gen_open(g, ROLE_SRC) < 0)
+	if (gen_open(g, g->flood_macs > 0 ? ROLE_FLOOD : ROLE_SRC) < 0)
 		return -1;
 	/* Switches may flush their MAC table when a port connects: let the sinks answer first. */
 	usleep(50000);
@@ -282,12 +364,17 @@ gen_src(struct gen *g)
 
 		if (g->count > 0 && g->count - sent < (uint64_t)n)
 			n = (int)(g->count - sent);
-		gen_mac(src, ROLE_SRC, i);
-		gen_mac(dst, ROLE_SINK, i);
+		if (gen_mark) {
+			gen_mark = 0;
+			printf("mark sent=%" PRIu64 " secs=%.6f\n", sent,
+			       (double)(now - start) / 1e9);
+		}
+		if (g->flood_macs > 0)
+			gen_flood_hello(g, now, &hello);
 		pl.flow = (uint32_t)i;
 		pl.stamp_ns = now;
 		for (int j = 0; j < n; j++) {
-			gen_header(head[j], g->broadcast ? bcast : dst, src, GEN_ETH_DATA);
+			gen_src_header(g, head[j], i);
 			pl.seq = sent + (uint64_t)j;
 			memcpy(head[j] + 14, &pl, sizeof(pl));
 		}
@@ -320,7 +407,7 @@ gen_src(struct gen *g)
 static int
 gen_sink(struct gen *g)
 {
-	uint64_t total = 0, bytes = 0, first = 0, last = 0, min_conn = UINT64_MAX;
+	uint64_t total = 0, bytes = 0, first = 0, last = 0, min_conn = UINT64_MAX, foreign = 0;
 	uint64_t got[GEN_MAXCONN] = { 0 };
 	uint64_t deadline;
 
@@ -349,6 +436,7 @@ gen_sink(struct gen *g)
 				continue;
 			for (;;) {
 				int k = gen_drain(g, i);
+				uint64_t before = total;
 
 				if (k <= 0)
 					break;
@@ -359,13 +447,18 @@ gen_sink(struct gen *g)
 						gen_answer_hello(g, i, ROLE_SINK, gen_rxbuf[j], len);
 						continue;
 					}
+					if (!gen_from_role(gen_rxbuf[j], len)) {
+						foreign++; /* a flooder's frame sent to us */
+						continue;
+					}
 					if (total == 0)
 						first = gen_now_ns();
 					total++;
 					got[i]++;
 					bytes += (uint64_t)len;
 				}
-				last = gen_now_ns();
+				if (total != before)
+					last = gen_now_ns();
 				if (k < GEN_BATCH)
 					break;
 			}
@@ -374,9 +467,11 @@ gen_sink(struct gen *g)
 	for (int i = 0; i < g->nconn; i++)
 		if (got[i] < min_conn)
 			min_conn = got[i];
-	printf("frames=%" PRIu64 " bytes=%" PRIu64 " secs=%.6f rate=%.1f min_per_port=%" PRIu64 "\n",
+	printf("frames=%" PRIu64 " bytes=%" PRIu64 " secs=%.6f rate=%.1f min_per_port=%" PRIu64
+	       " foreign=%" PRIu64 "\n",
 	       total, bytes, (double)(last - first) / 1e9,
-	       total > 1 ? (double)(total - 1) * 1e9 / (double)(last - first) : 0.0, min_conn);
+	       total > 1 ? (double)(total - 1) * 1e9 / (double)(last - first) : 0.0, min_conn,
+	       foreign);
 	gen_close(g);
 	return 0;
 }
@@ -529,14 +624,17 @@ gen_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: vdegen MODE [options] VNL\n"
-		"modes: src, sink, idle, ping, pong\n"
+		"modes: src, sink, idle, ping, pong, flood\n"
 		"  -c N     number of connections (ports) to open (default 1, max %d)\n"
 		"  -s LEN   frame length in bytes, Ethernet header included (default 64)\n"
 		"  -n N     frames to send (src) or round trips to time (ping, default 1000)\n"
-		"  -t SECS  src: send for SECS; sink/idle/pong: give up after SECS (default 10)\n"
-		"  -r FPS   src: total send rate in frames/s (default: as fast as possible)\n"
+		"  -t SECS  src/flood: send for SECS; others: give up after SECS (default 10)\n"
+		"  -r FPS   src/flood: total send rate in frames/s (default: as fast as possible)\n"
 		"  -b       src: send to ff:ff:ff:ff:ff:ff instead of sink i\n"
-		"  -B N     src: send bursts of N frames with sendmmsg (default 1: vde_send)\n"
+		"  -B N     src/flood: bursts of N frames with sendmmsg (default 1: vde_send)\n"
+		"  -m, --flood-macs N\n"
+		"           flood: pseudo-random sources among N addresses (default 1000000),\n"
+		"           sent to the flooder's own address; SIGUSR1 prints the count so far\n"
 		"  -i MS    sink: stop after MS without data once data arrived (default 300)\n"
 		"  -R FILE  sink/idle/pong: create FILE once connected and announced\n",
 		GEN_MAXCONN);
@@ -545,9 +643,14 @@ gen_usage(FILE *out)
 static int
 gen_parse(struct gen *g, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "flood-macs", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int opt;
 
-	while ((opt = getopt(argc, argv, "c:s:n:t:r:bB:i:R:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:s:n:t:r:bB:i:R:m:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			g->nconn = atoi(optarg);
@@ -576,6 +679,11 @@ gen_parse(struct gen *g, int argc, char **argv)
 		case 'R':
 			g->readyfile = optarg;
 			break;
+		case 'm':
+			g->flood_macs = strtoull(optarg, NULL, 10);
+			if (g->flood_macs == 0 || g->flood_macs > 1ull << 40)
+				return -1;
+			break;
 		case 'h':
 			gen_usage(stdout);
 			exit(0);
@@ -584,8 +692,8 @@ gen_parse(struct gen *g, int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1 || g->nconn < 1 || g->nconn > GEN_MAXCONN ||
-	    g->size < 14 + sizeof(struct gen_payload) || g->size > GEN_BUFSIZE || g->idle_ms < 1 || g->burst < 1 ||
-	    g->burst > GEN_BATCH)
+	    g->size < 14 + sizeof(struct gen_payload) || g->size > GEN_BUFSIZE || g->idle_ms < 1 ||
+	    g->burst < 1 || g->burst > GEN_BATCH)
 		return -1;
 	g->vnl = argv[optind];
 	return 0;
@@ -610,9 +718,16 @@ main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (strcmp(mode, "src") == 0) {
+		g.flood_macs = 0;
+		ret = gen_src(&g);
+	} else if (strcmp(mode, "flood") == 0) {
+		if (g.flood_macs == 0)
+			g.flood_macs = 1000000;
+		g.rng = 0x9e3779b97f4a7c15ull;
 		ret = gen_src(&g);
 	} else if (strcmp(mode, "sink") == 0) {
 		ret = gen_sink(&g);

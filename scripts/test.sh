@@ -14,16 +14,27 @@ build() { # $1 build dir, rest: configure options. Builds the tools and the test
 	echo "build failed in $dir"; fail=$((fail + 1)); status=1; return 1
 }
 
-check() { # $1 build dir, $2 tag: the suites one at a time, every line tagged, saved in $1.check
-	(cd "$1" && make check 2>&1; echo "=== make check in $1: exit $?") | sed "s|^|[$2] |" |
-		tee "$1.check"
+check() { # $1 build dir, $2 tag, $3 tests, $4 suite log: lines tagged, also saved in $1.check
+	(cd "$1" && make check TESTS="$3" TEST_SUITE_LOG="$4" 2>&1
+	 echo "=== make check $4 in $1: exit $?") | sed "s|^|[$2] |" | tee -a "$1.check"
 }
 
-tally() { # $1 build dir
-	log=$1/test-suite.log
-	grep -q "=== make check in $1: exit 0\$" "$1.check" || status=1
+check_build() { # $1 build (build or build-san), $2 "print-tests" or "print-serial-tests", $3 log
+	tests=$(cd "$top/$1" && make -s "$2")
+	if [ "$1" = build-san ]; then
+		(export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:verify_asan_link_order=0
+		 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+		 check "$top/$1" san "$tests" "$3")
+	else
+		check "$top/$1" "$1" "$tests" "$3"
+	fi
+}
+
+tally() { # $1 build dir, $2 suite log
+	log=$1/$2
+	grep -q "=== make check $2 in $1: exit 0\$" "$1.check" || status=1
 	if [ ! -f "$log" ]; then
-		echo "no test-suite.log in $1"; fail=$((fail + 1)); status=1; return
+		echo "no $2 in $1"; fail=$((fail + 1)); status=1; return
 	fi
 	p=$(sed -n 's/^# PASS: *//p' "$log" | head -1)
 	f=$(sed -n 's/^# FAIL: *//p' "$log" | head -1)
@@ -37,21 +48,21 @@ tally() { # $1 build dir
 built=""
 build "$top/build" && built="$built build"
 build "$top/build-san" --enable-sanitizers && built="$built build-san"
-# The two builds' suites run at the same time, each build's suites one after the other: most of
-# a suite's time is waiting (timeouts, guest boots, paced traffic), not computing, and the
-# timing tests have margins (and one retry) for a loaded machine.
+# Most suites of the two builds run at the same time (each build's one after the other): most
+# of a suite's time is waiting (timeouts, guest boots, paced traffic), not computing. The suites
+# that measure timing (make print-serial-tests) then run alone, one build after the other.
 for b in $built; do
 	rm -f "$top/$b.check"
-	if [ "$b" = build-san ]; then
-		(export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:verify_asan_link_order=0
-		 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-		 check "$top/$b" san) &
-	else
-		check "$top/$b" "$b" &
-	fi
+	check_build "$b" print-tests test-suite.log &
 done
 wait
-for b in $built; do tally "$top/$b"; done
+for b in $built; do
+	check_build "$b" print-serial-tests serial-suite.log
+done
+for b in $built; do
+	tally "$top/$b" test-suite.log
+	tally "$top/$b" serial-suite.log
+done
 [ "$fail" -eq 0 ] || status=1
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"

@@ -2,18 +2,20 @@
 # vde_switch fast spanning tree: options and fstp/ commands, BPDUs that tshark decodes as valid
 # 802.1w RSTP (untagged and tagged), a ring of three and a full mesh of four switches joined by
 # vde_plug cables (every broadcast arrives exactly once; cutting an active cable restores
-# connectivity within 3 s, measured), and hub mode turning the spanning tree off.
+# connectivity within 3 s, measured), hub mode turning the spanning tree off, and the fstp/
+# events (root, port state, forwarding on and off) reaching a plugin, before and after a cut.
 
 load ../helpers/common
 
 VC="$HELPERS/vlanclient"
 BC=ff:ff:ff:ff:ff:ff
 
-# fsw N: switch sN with FSTP and MAC 02:00:00:00:00:0N (switch 1 has the lowest id: the root);
-# client ports 1..4 are edge ports.
+# fsw N [OPTS...]: switch sN with FSTP and MAC 02:00:00:00:00:0N (switch 1 has the lowest id:
+# the root) and OPTS; client ports 1..4 are edge ports.
 fsw() {
-	start_switch "s$1" -F --macaddr "02:00:00:00:00:0$1"
-	for p in 1 2 3 4; do mgmt "s$1" fstp/setedge 0 $p 1; done
+	local n=$1; shift
+	start_switch "s$n" -F --macaddr "02:00:00:00:00:0$n" "$@"
+	for p in 1 2 3 4; do mgmt "s$n" fstp/setedge 0 $p 1; done
 }
 
 # cable A PA B PB: a vde_plug cable from port PA of sA to port PB of sB; CABLE_PID is its PID.
@@ -233,4 +235,46 @@ kill_started_clients() {
 			kill "$p" 2>/dev/null || true
 		fi
 	done
+}
+
+@test "fstp/ events reach a plugin: root, states, forwarding; cutting a cable raises new ones" {
+	command -v "${CC:-cc}" >/dev/null || skip "no C compiler"
+	"${CC:-cc}" -shared -fPIC -I"$BATS_TEST_DIRNAME/../../tools/vde_switch" \
+		-o "$BATS_TEST_TMPDIR/evplugin.so" "$BATS_TEST_DIRNAME/../plugins/evplugin.c"
+	printf 'plugin/add %s\n' "$BATS_TEST_TMPDIR/evplugin.so" >"$BATS_TEST_TMPDIR/rc"
+	fsw 1 -f "$BATS_TEST_TMPDIR/rc"
+	fsw 2 -f "$BATS_TEST_TMPDIR/rc"
+	ev() { mgmt "s$1" evtest/fstp; }
+	has() { ev "$1" | grep -q "^[0-9]* $2\$"; }
+	# one cable, then a second one that closes a loop (in that order, so the events are known)
+	cable 1 10 2 10; C10=$CABLE_PID
+	wait_for 10 has 2 "fstp/+ port 10 vlan 0"
+	cable 1 11 2 11
+	wait_for 10 has 1 "fstp/+ port 11 vlan 0"
+	wait_for 10 converged 1 2
+	run ev 2
+	echo "$output"
+	# s2 learned the root s1 (priority 0x8000, MAC 02:00:00:00:00:01) and forwards to it
+	[ "${lines[1]}" = "1 fstp/root vlan 0 root 8000020000000001" ]
+	[ "${lines[2]}" = "2 fstp/status port 10 vlan 0 state 2" ]
+	[ "${lines[3]}" = "3 fstp/+ port 10 vlan 0" ]
+	# the second cable's port is an alternate: it never forwarded
+	[[ "$output" != *"port 11"* ]]
+	before=${lines[0]##* }
+	run ev 1
+	echo "$output"
+	[[ "$output" == *" fstp/+ port 10 vlan 0"* ]]
+	[[ "$output" == *" fstp/+ port 11 vlan 0"* ]]
+	[[ "$output" != *"fstp/root"* ]] # s1 was the root from the start
+	# cut the root port's cable: s2's alternate takes over, with a new root port
+	kill "$C10"
+	wait_for 5 has 2 "fstp/+ port 11 vlan 0"
+	run ev 2
+	echo "$output"
+	[ "${lines[0]##* }" -gt "$before" ]
+	[[ "$output" == *" fstp/status port 10 vlan 0 state 0"* ]]
+	[[ "$output" == *" fstp/- port 10 vlan 0"* ]]
+	[[ "$output" == *" fstp/status port 11 vlan 0 state 2"* ]]
+	[ "$(grep -c 'fstp/root vlan 0 root 8000020000000001' <<<"$output")" -eq 2 ]
+	wait_for 5 has 1 "fstp/- port 10 vlan 0"
 }

@@ -1,8 +1,9 @@
 /*
  * A test plugin for the switch's events: it counts port/ and hash/ events (keeping the last
- * description and MAC key), rewrites frames of ethertype 0x88b6 to 0x88b7 on packet/out, and
- * is careless on purpose: its destructor removes nothing (commands, subscriptions, a timer,
- * a debug category), so plugin/del must clean up after it.
+ * description and MAC key), logs fstp/ events with their arguments (evtest/fstp prints them),
+ * rewrites frames of ethertype 0x88b6 to 0x88b7 on packet/out, and is careless on purpose:
+ * its destructor removes nothing (commands, subscriptions, a timer, a debug category), so
+ * plugin/del must clean up after it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,10 @@ static unsigned n_pplus, n_pminus, n_descr, n_epplus, n_epminus, n_hplus, n_hmin
 static unsigned n_timer;
 static char last_descr[256];
 static unsigned long long last_key;
+/* The last FSTP_LOG fstp/ events, one line each, and how many there were in all. */
+#define FSTP_LOG 256
+static char fstp_log[FSTP_LOG][64];
+static unsigned n_fstp;
 
 static struct dbgcl cats[] = {
 	{ "evtest/tick", "timer ticks", 0777 },
@@ -58,6 +63,41 @@ hashev(struct dbgcl *ev, void *arg, va_list v)
 		n_hplus++;
 	else
 		n_hminus++;
+	return 0;
+}
+
+/* fstp/status: port vlan state; fstp/+ and fstp/-: port vlan; fstp/root: 0 vlan root ID. */
+static int
+fstpev(struct dbgcl *ev, void *arg, va_list v)
+{
+	char *line = fstp_log[n_fstp++ % FSTP_LOG];
+	int port = va_arg(v, int), vlan = va_arg(v, int);
+
+	(void)arg;
+	if (ev->tag == (D_FSTP | D_STATUS)) {
+		int state = va_arg(v, int);
+
+		snprintf(line, sizeof(fstp_log[0]), "%s port %d vlan %d state %d", ev->path, port,
+			 vlan, state);
+	} else if (ev->tag == (D_FSTP | D_ROOT)) {
+		unsigned long long root = va_arg(v, uint64_t);
+
+		snprintf(line, sizeof(fstp_log[0]), "%s vlan %d root %016llx", ev->path, vlan,
+			 root);
+	} else {
+		snprintf(line, sizeof(fstp_log[0]), "%s port %d vlan %d", ev->path, port, vlan);
+	}
+	return 0;
+}
+
+static int
+fstpprint(FILE *f)
+{
+	unsigned first = n_fstp > FSTP_LOG ? n_fstp - FSTP_LOG : 0;
+
+	printoutc(f, "fstp events %u", n_fstp);
+	for (unsigned i = first; i < n_fstp; i++)
+		printoutc(f, "%u %s", i + 1, fstp_log[i % FSTP_LOG]);
 	return 0;
 }
 
@@ -108,6 +148,7 @@ evfd(FILE *f, int fd, char *s)
 static struct comlist cl[] = {
 	{ "evtest", "============", "event test", NULL, NOARG },
 	{ "evtest/print", "", "print counters", evprint, WITHFILE },
+	{ "evtest/fstp", "", "print the fstp events seen", fstpprint, WITHFILE },
 	{ "evtest/fd", "ARGS", "show the fd and string arguments", evfd,
 	  WITHFILE | WITHFD | STRARG },
 };
@@ -119,6 +160,7 @@ init(void)
 	ADDDBGCL(cats);
 	eventadd(counter, "port/", NULL);
 	eventadd(hashev, "hash", NULL);
+	eventadd(fstpev, "fstp/", NULL);
 	eventadd(rewrite, "packet/out", NULL);
 	qtimer_add(1, 0, tick, NULL);
 }

@@ -2,7 +2,9 @@
  * MAC table: chained hash on a 64-bit key (VLAN << 48 | MAC), entries in one growable array
  * linked by index (0 = none), so resizing the buckets or the pool never moves an entry's data
  * out from under a caller. Pure: no I/O, no clock; callers pass the time. Per-port entry counts
- * (a growable array indexed by port) enforce the per-port cap.
+ * (a growable array indexed by port) enforce the per-port cap. An automatically sized table
+ * doubles its buckets whenever it holds more entries than buckets, so chains stay short even
+ * when a MAC flood fills it (a lookup or a refusal then costs what it costs in an empty table).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 
 #define FDB_DEFAULT_MAX 65536u
 #define FDB_MAX_BUCKETS (1u << 24)
+#define FDB_AUTO_BUCKETS 128u /* first size of an automatically sized table */
 
 struct fdb_slot {
 	uint64_t key;
@@ -27,6 +30,7 @@ struct fdb {
 	unsigned nslots, used, maxentries;
 	uint32_t freelist;
 	uint64_t k0, k1;    /* SipHash key */
+	int autosize;       /* double the buckets when entries outnumber them */
 	unsigned portmax;   /* 0 = none */
 	unsigned *pcount;   /* entries per port, npcount ports */
 	unsigned npcount;
@@ -127,7 +131,8 @@ fdb_new(unsigned nbuckets, unsigned maxentries)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return NULL;
-	f->nbuckets = fdb_round(nbuckets ? nbuckets : 1);
+	f->autosize = nbuckets == 0;
+	f->nbuckets = fdb_round(nbuckets ? nbuckets : FDB_AUTO_BUCKETS);
 	f->maxentries = maxentries ? maxentries : FDB_DEFAULT_MAX;
 	if ((f->heads = calloc(f->nbuckets, sizeof(*f->heads))) == NULL) {
 		free(f);
@@ -316,6 +321,10 @@ fdb_learn(struct fdb *f, const uint8_t mac[6], uint16_t vlan, int port, uint64_t
 	b = fdb_hash(f, key);
 	s->next = f->heads[b];
 	f->heads[b] = (uint32_t)(s - f->slots) + 1;
+	/* Amortised O(1): each doubling rehashes as many entries as were added since the last.
+	 * Without memory for it the table keeps working on longer chains. */
+	if (f->autosize && f->used > f->nbuckets && f->nbuckets < FDB_MAX_BUCKETS)
+		fdb_resize(f, f->nbuckets * 2);
 	return FDB_NEW;
 }
 

@@ -33,10 +33,12 @@ enum fdb_learn_result {
 	FDB_IGNORED,   /* multicast source: never learned */
 };
 
-/* nbuckets is rounded up to a power of two; maxentries bounds the table (0 = 65536). */
+/* nbuckets is rounded up to a power of two (0: sized automatically, starting at 128 and
+ * doubling whenever entries outnumber buckets); maxentries bounds the table (0 = 65536). */
 struct fdb *fdb_new(unsigned nbuckets, unsigned maxentries);
 void fdb_free(struct fdb *f);
-/* Rehashes into nbuckets (rounded up to a power of two) keeping every entry. */
+/* Rehashes into nbuckets (rounded up to a power of two) keeping every entry; an automatically
+ * sized table grows again from there as entries are added. */
 int fdb_resize(struct fdb *f, unsigned nbuckets);
 /* Sets the hash key (16 random bytes per switch) and rehashes, keeping every entry. */
 void fdb_set_key(struct fdb *f, const uint8_t key[16]);

@@ -62,3 +62,9 @@ check_PROGRAMS += tests/unit/test_gso
 TESTS += tests/unit/test_gso
 tests_unit_test_gso_SOURCES = tests/unit/test_gso.c tools/vde_switch/gso.c
 tests_unit_test_gso_CPPFLAGS = $(tests_unit_test_fdb_CPPFLAGS)
+
+# the MAC table grows with its entries (MAC floods)
+check_PROGRAMS += tests/unit/test_fdb_grow
+TESTS += tests/unit/test_fdb_grow
+tests_unit_test_fdb_grow_SOURCES = tests/unit/test_fdb_grow.c tools/vde_switch/fdb.c
+tests_unit_test_fdb_grow_CPPFLAGS = $(tests_unit_test_fdb_CPPFLAGS)

@@ -42,7 +42,7 @@ static const char usage_text[] =
 	"  -F, --fstp                 Activate the fast spanning tree protocol\n"
 	"      --macaddr MAC          Set the Switch MAC address\n"
 	"      --priority N           Set the priority for FST (MAC extension)\n"
-	"      --hashsize N           Hash table size\n"
+	"      --hashsize N           Initial MAC table buckets (it grows as needed)\n"
 	"(opts from datasock module)\n"
 	"  -s, --sock SOCK            control directory pathname\n"
 	"  -s, --vdesock SOCK         Same as --sock SOCK\n"
@@ -288,7 +288,7 @@ static void
 config_defaults(struct sw_config *c)
 {
 	c->numports = 32;
-	c->hashsize = 128;
+	c->hashsize = 0; /* automatic */
 	c->priority = 0x8000;
 	c->mode = 0600;
 	c->dirmode = 02700;
@@ -373,7 +373,10 @@ setup(struct sw *s)
 	s->minper = 3;
 	s->rl_hs = (struct log_rl)LOG_RL_INIT(10, 5);
 	s->rl_data = (struct log_rl)LOG_RL_INIT(10, 5);
-	if ((s->fdb = fdb_new(s->cfg.hashsize, 0)) == NULL || port_init(s, s->cfg.numports) < 0)
+	/* The table always grows with its entries (a flood of MACs must not turn lookups into long
+	 * chain walks); --hashsize only sets where it starts. */
+	if ((s->fdb = fdb_new(0, 0)) == NULL || port_init(s, s->cfg.numports) < 0 ||
+	    (s->cfg.hashsize && fdb_resize(s->fdb, s->cfg.hashsize) < 0))
 		fatal("out of memory");
 	/* a secret hash key: clients cannot choose MACs that pile up in one bucket */
 	if (getrandom(key, sizeof(key), 0) != sizeof(key))
