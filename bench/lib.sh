@@ -42,3 +42,19 @@ cputicks() {
 	done
 	echo "$s"
 }
+
+# remove_tmp: removes $TMP, or says where it is kept when KEEP=1.
+remove_tmp() {
+	if [ "$KEEP" = 1 ]; then
+		echo "# raw results and logs kept in $TMP"
+	else
+		rm -rf "$TMP"
+	fi
+}
+
+# hold_console: the reference switch exits on EOF of its stdin console, so every switch reads
+# the FIFO $TMP/stdin, which HOLDFD keeps open.
+hold_console() {
+	mkfifo "$TMP/stdin"
+	exec {HOLDFD}<>"$TMP/stdin"
+}

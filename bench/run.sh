@@ -322,18 +322,12 @@ RESULTS=$TMP/results.tsv
 
 cleanup() {
 	kill_pids
-	if [ "$KEEP" = 1 ]; then
-		echo "# raw results and logs kept in $TMP"
-	else
-		rm -rf "$TMP"
-	fi
+	remove_tmp
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The reference switch exits on EOF of its stdin console: every switch reads a FIFO we hold open.
-mkfifo "$TMP/stdin"
-exec {HOLDFD}<>"$TMP/stdin"
+hold_console
 
 # Syscall counter: perf if it can attach to a process here, strace -c otherwise ($SYSCOUNT forces).
 if [ -n "${SYSCOUNT:-}" ]; then

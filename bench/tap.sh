@@ -76,18 +76,12 @@ cleanup() {
 	ip link del "${IF1}p" 2>/dev/null
 	ip link del "${IF2}p" 2>/dev/null
 	ip link del "$BR" 2>/dev/null
-	if [ "$KEEP" = 1 ]; then
-		echo "# outputs kept in $TMP"
-	else
-		rm -rf "$TMP"
-	fi
+	remove_tmp
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The reference switch exits on EOF of its console: every switch reads a FIFO we hold open.
-mkfifo "$TMP/stdin"
-exec {HOLDFD}<>"$TMP/stdin"
+hold_console
 
 wait_link() { # wait_link TIMEOUT_S IF: until interface IF exists
 	local i

@@ -83,8 +83,11 @@ stats_balance() {
 	local srv=$BG_PID
 	wait_for 5 bash -c "ip netns exec $NS2 ss -ltn | grep -q 10.77.0.2:5301"
 	echo "# soak: $secs s" >&3
+	# 150 Mbit/s each way at most: busy both ways all along, without taking both CPUs from the
+	# suites that run beside this one (scripts/test.sh)
 	bg ip netns exec "$NS1" timeout $((secs + 30)) iperf3 -c 10.77.0.2 -p 5301 --bidir \
-		-t "$secs" -i 1 --json --get-server-output --connect-timeout 5000 >"$T/iperf.json"
+		-b 150M -t "$secs" -i 1 --json --get-server-output --connect-timeout 5000 \
+		>"$T/iperf.json"
 	local cli=$BG_PID
 	# the control connection and the two streams
 	wait_for 10 bash -c "[ \$(ip netns exec $NS1 ss -Htn state established \
