@@ -93,8 +93,9 @@ bandwidth_once() {
 
 speed_once() {
 	gen --count 500 --size 1000 --rate 0 "$T/a" "$T/b" || return 1
-	# frames that got through left at most at 500000 bytes/s
-	awk -v r="$G_rate_mid_bps" 'BEGIN { exit !(r > 3600000 && r < 4100000) }'
+	# frames that got through left at most at 500000 bytes/s (and, outside a sanitizer build,
+	# close to it: under ASan the path itself can be slower than the link)
+	awk -v r="$G_rate_mid_bps" -v s="$TSLACK" 'BEGIN { exit !(r > 3600000 / s && r < 4100000) }'
 }
 
 @test "speed paces the sender's interface" {
