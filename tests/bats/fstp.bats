@@ -88,7 +88,8 @@ result() {
 	[[ "$output" == *"fstp/+                 041"* ]]
 	[[ "$output" == *"fstp/-                 042"* ]]
 	run "$SW" --help
-	[[ "$output" == *"--fstp"* ]] && [[ "$output" == *"--priority"* ]]
+	[[ "$output" == *"--fstp"* ]]
+	[[ "$output" == *"--priority"* ]]
 }
 
 @test "hub mode disables FSTP: no BPDUs, and setfstp refuses" {

@@ -203,7 +203,8 @@ PY
 	wait_for 8 bash -c "[ \$(ls /proc/$SWPID/fd | wc -l) -le $base ]"
 	lines=$(grep -c 'handshake refused' "$BATS_TEST_TMPDIR/sw.log" || true)
 	echo "log lines: $lines"
-	[ "$lines" -ge 1 ] && [ "$lines" -le 12 ]
+	[ "$lines" -ge 1 ]
+	[ "$lines" -le 12 ]
 	kill -0 "$SWPID"
 }
 

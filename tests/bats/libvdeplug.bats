@@ -109,7 +109,8 @@ exchange() {
 	[ "$status" -eq 3 ]
 	[ "$output" = "open failed: Connection timed out" ]
 	t=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }')
-	[ "$t" -ge 1900 ] && [ "$t" -le 6000 ]
+	[ "$t" -ge 1900 ]
+	[ "$t" -le 6000 ]
 	run timeout 3 env VDEPLUG_TIMEOUT=0 "$PT" "$BATS_TEST_TMPDIR/sw[100]"
 	[ "$status" -eq 124 ] # still waiting after 3 s: the default applies
 }

@@ -73,6 +73,22 @@ cable() {
 	wait_for 5 bash -c "'$UNIXCMD' -s '$BATS_TEST_TMPDIR/sw2.mgmt' port/print | grep -q 'Port 0002'"
 }
 
+# xfer_segmented NET: NSA (NET.1) sends 20 MB to NSB (NET.2) across the cable from sw to sw2;
+# sw made its super-frames ordinary frames, several each, losing none, and none on the cable
+# was larger than the MTU allows.
+xfer_segmented() {
+	to_ns "$TA" "$NSA" "$1.1"
+	to_ns "$TB" "$NSB" "$1.2"
+	wait_for 10 ip netns exec "$NSA" ping -c 1 -W 1 "$1.2"
+	xfer 20 "$1.2"
+	read -r n m k <<<"$(ordinary sw)"
+	[ "$n" -gt 10 ]
+	[ "$m" -gt $((2 * n)) ]
+	[ "$k" = 0 ]
+	run mgmt sw2 port/stats
+	[[ "$output" != *"oversize 1"* ]]
+}
+
 # to_ns IF NS ADDR [MTU]: moves tap IF into NS with ADDR/24 and brings it up.
 to_ns() {
 	ip link set "$1" netns "$2"
@@ -124,7 +140,8 @@ s.sendall(open(sys.argv[1], "rb").read()); s.close()
 @test "-t may be repeated; tap/add and tap/del work at run time" {
 	start_switch sw -t "$TA" -tap "$TB"
 	run mgmt sw tap/print
-	[[ "$output" == *"tap $TA"* ]] && [[ "$output" == *"tap $TB"* ]]
+	[[ "$output" == *"tap $TA"* ]]
+	[[ "$output" == *"tap $TB"* ]]
 	run mgmt sw "tap/del $TB"
 	[ "$status" -eq 0 ]
 	run ip link show "$TB"
@@ -146,7 +163,8 @@ s.sendall(open(sys.argv[1], "rb").read()); s.close()
 	# the endpoint ID of a tap can be closed like any other
 	id=$(mgmt sw port/print | sed -n "s/.*endpoint ID \([0-9]*\) module tuntap *: $TA\$/\1/p")
 	port=$(mgmt sw tap/print | sed -n "s/^tap $TA *port \([0-9]*\).*/\1/p")
-	[ -n "$id" ] && [ -n "$port" ]
+	[ -n "$id" ]
+	[ -n "$port" ]
 	run mgmt sw "port/epclose $((10#$port)) $((10#$id))"
 	[ "$status" -eq 0 ]
 	run mgmt sw tap/print
@@ -184,7 +202,8 @@ s.sendall(open(sys.argv[1], "rb").read()); s.close()
 	# the sender's tap handed over super-frames, the receiver's took them whole
 	[ "$(tapstat sw "$TA" in)" -gt 10 ]
 	[ "$(tapstat sw "$TB" out)" -gt 10 ]
-	[ "$(tapstat sw "$TA" bad)" = 0 ] && [ "$(tapstat sw "$TB" bad)" = 0 ]
+	[ "$(tapstat sw "$TA" bad)" = 0 ]
+	[ "$(tapstat sw "$TB" bad)" = 0 ]
 	# nothing had to be segmented or checksummed by the switch
 	[ "$(ordinary sw)" = "0 0 0" ]
 	# super-frames count as one frame: fewer frames than 1500-byte frames would need
@@ -196,17 +215,8 @@ s.sendall(open(sys.argv[1], "rb").read()); s.close()
 	start_switch sw -t "$TA"
 	start_switch sw2 -t "$TB"
 	cable
-	to_ns "$TA" "$NSA" 10.77.4.1
-	to_ns "$TB" "$NSB" 10.77.4.2
-	wait_for 10 ip netns exec "$NSA" ping -c 1 -W 1 10.77.4.2
-	xfer 20 10.77.4.2
+	xfer_segmented 10.77.4
 	[ "$(tapstat sw "$TA" in)" -gt 10 ]
-	read -r n m k <<<"$(ordinary sw)"
-	# super-frames became several ordinary frames each, none was lost
-	[ "$n" -gt 10 ] && [ "$m" -gt $((2 * n)) ] && [ "$k" = 0 ]
-	# no frame on the cable was larger than the MTU allows
-	run mgmt sw2 port/stats
-	[[ "$output" != *"oversize 1"* ]]
 }
 
 @test "offloads: super-frames tagged for a VLAN trunk cable are segmented with their tag" {
@@ -218,14 +228,7 @@ s.sendall(open(sys.argv[1], "rb").read()); s.close()
 		mgmt $s port/setvlan 1 10
 		mgmt $s vlan/addport 10 2
 	done
-	to_ns "$TA" "$NSA" 10.77.5.1
-	to_ns "$TB" "$NSB" 10.77.5.2
-	wait_for 10 ip netns exec "$NSA" ping -c 1 -W 1 10.77.5.2
-	xfer 20 10.77.5.2
-	read -r n m k <<<"$(ordinary sw)"
-	[ "$n" -gt 10 ] && [ "$m" -gt $((2 * n)) ] && [ "$k" = 0 ]
-	run mgmt sw2 port/stats
-	[[ "$output" != *"oversize 1"* ]]
+	xfer_segmented 10.77.5
 }
 
 @test "offloads: a mirror port without offloads gets ordinary frames" {
@@ -240,14 +243,17 @@ s.sendall(open(sys.argv[1], "rb").read()); s.close()
 	xfer 20 10.77.6.2
 	[ "$(tapstat sw "$TA" in)" -gt 10 ]
 	read -r n m k <<<"$(ordinary sw)"
-	[ "$n" -gt 10 ] && [ "$m" -gt $((2 * n)) ] && [ "$k" = 0 ]
+	[ "$n" -gt 10 ]
+	[ "$m" -gt $((2 * n)) ]
+	[ "$k" = 0 ]
 	# the receiving tap still got super-frames whole
 	[ "$(tapstat sw "$TB" out)" -gt 10 ]
 	# the mirror port was sent segments (20 MB would be 14000 of them), not super-frames
 	out=$(mgmt sw port/print 5)
 	pkts=$(awk '/OUT: +pkts/ { print $3; exit }' <<<"$out")
 	bytes=$(awk '/OUT: +pkts/ { print $5; exit }' <<<"$out")
-	[ "$pkts" -gt 5000 ] && [ $((bytes / pkts)) -le 1514 ]
+	[ "$pkts" -gt 5000 ]
+	[ $((bytes / pkts)) -le 1514 ]
 }
 
 @test "offloads: packet/in filters (pdump) see ordinary frames, and the transfer still works" {
@@ -262,7 +268,9 @@ s.sendall(open(sys.argv[1], "rb").read()); s.close()
 	xfer 10 10.77.7.2
 	[ "$(tapstat sw "$TA" in)" -gt 10 ]
 	read -r n m k <<<"$(ordinary sw)"
-	[ "$n" -gt 10 ] && [ "$m" -gt $((2 * n)) ] && [ "$k" = 0 ]
+	[ "$n" -gt 10 ]
+	[ "$m" -gt $((2 * n)) ]
+	[ "$k" = 0 ]
 	# the capture holds every segment (10 MB), none longer than 1514 bytes
 	run python3 -c '
 import struct, sys
@@ -272,7 +280,9 @@ while o + 16 <= len(d):
     n += 1; tot += orig; big = max(big, orig)
 print(n, tot, big)' "$cap"
 	read -r frames bytes biggest <<<"$output"
-	[ "$frames" -gt 7000 ] && [ "$bytes" -gt 10000000 ] && [ "$biggest" -le 1514 ]
+	[ "$frames" -gt 7000 ]
+	[ "$bytes" -gt 10000000 ]
+	[ "$biggest" -le 1514 ]
 }
 
 @test "a switch without the right to create a tap says so and exits 1" {
