@@ -530,7 +530,9 @@ for n in ("ctl", "003.9"):
 	[ "${lines[4]}" = "mgmt $BATS_TEST_TMPDIR/sw.mgmt perm 0600" ]
 	swcmd sw shutdown || true
 	wait_for 5 bash -c "! kill -0 $SWPID"
-	[ ! -e sw ] && [ ! -e sw.mgmt ] && [ ! -e sw.pid ]
+	[ ! -e sw ]
+	[ ! -e sw.mgmt ]
+	[ ! -e sw.pid ]
 }
 
 @test "-d: a daemonized switch still obeys SIGTERM and cleans up" {
@@ -542,7 +544,9 @@ for n in ("ctl", "003.9"):
 	VDE_PIDS+=("$SWPID")
 	kill -TERM "$SWPID"
 	wait_for 5 bash -c "! kill -0 $SWPID"
-	[ ! -e sw ] && [ ! -e sw.mgmt ] && [ ! -e sw.pid ]
+	[ ! -e sw ]
+	[ ! -e sw.mgmt ]
+	[ ! -e sw.pid ]
 }
 
 @test "running out of descriptors pauses accepting instead of spinning" {

@@ -183,7 +183,8 @@ frames() {
 	run mgmt sw port/print
 	pa=$(echo "$output" | awk -v t="$TA" '/^Port/ {p=$2+0} index($0, ": " t) {print p}')
 	pb=$(echo "$output" | awk -v t="$TB" '/^Port/ {p=$2+0} index($0, ": " t) {print p}')
-	[ -n "$pa" ] && [ -n "$pb" ]
+	[ -n "$pa" ]
+	[ -n "$pb" ]
 	mgmt sw vlan/create 10
 	mgmt sw vlan/trunk "$pa" 1
 	mgmt sw port/setvlan "$pb" 10

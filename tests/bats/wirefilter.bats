@@ -5,12 +5,14 @@
 # forms, absurd values, the console, Markov mode, a side going away, reproducibility.
 load ../helpers/common
 load ../helpers/wirefilter
+WF_REALTIME=1
 
 @test "10% loss over 20000 frames measures 10% +-1" {
 	start_wf -l 10 --seed 11
 	loss_once --count 20000 --rate 15000 || loss_once --count 20000 --rate 5000
 	near "$G_loss" 0.10 0.01
-	[ "$G_dups" -eq 0 ] && [ "$G_corrupted" -eq 0 ]
+	[ "$G_dups" -eq 0 ]
+	[ "$G_corrupted" -eq 0 ]
 	# the counters agree with what was measured
 	run wf showstats
 	[[ "$output" =~ dropped\ loss\ +([0-9]+) ]]
@@ -58,7 +60,8 @@ delay_normal_once() {
 @test "delay 50+10U stays within [40, 60] ms; fifo keeps the order" {
 	start_wf -d 50+10U --seed 4
 	gen --count 400 --rate 400 "$T/a" "$T/b"
-	[ "$G_lost" -eq 0 ] && [ "$G_reordered" -eq 0 ]
+	[ "$G_lost" -eq 0 ]
+	[ "$G_reordered" -eq 0 ]
 	awk -v lo="$G_delay_min_ms" -v hi="$G_delay_p75_ms" 'BEGIN { exit !(lo >= 40 && hi < 60) }'
 }
 
@@ -116,9 +119,11 @@ speed_once() {
 @test "jumbo frames: 9000 and 65535 bytes cross the cable" {
 	start_wf
 	gen --count 20 --size 9000 --rate 200 "$T/a" "$T/b"
-	[ "$G_received" -eq 20 ] && [ "$G_maxlen" -eq 9000 ]
+	[ "$G_received" -eq 20 ]
+	[ "$G_maxlen" -eq 9000 ]
 	gen --count 5 --size 65535 --rate 100 "$T/a" "$T/b"
-	[ "$G_received" -eq 5 ] && [ "$G_maxlen" -eq 65535 ]
+	[ "$G_received" -eq 5 ]
+	[ "$G_maxlen" -eq 65535 ]
 }
 
 @test "capacity bounds the queue: excess dropped and counted" {
@@ -140,7 +145,8 @@ speed_once() {
 	start_wf -n 734 --seed 9
 	gen --count 300 --size 1000 --rate 1000 "$T/a" "$T/b"
 	# 0.7 flipped bits per 1000-byte frame on average: about half the frames are damaged
-	[ "$G_corrupted" -gt 100 ] && [ "$G_received" -gt 100 ]
+	[ "$G_corrupted" -gt 100 ]
+	[ "$G_received" -gt 100 ]
 	[ $((G_corrupted + G_received + G_foreign)) -ge 290 ]
 }
 
@@ -360,7 +366,8 @@ stable_pid() {
 	wait_for 5 test -S "$T/wf.m"
 	run wf shutdown
 	wait_for 5 bash -c "! kill -0 $pid"
-	[ ! -e "$T/wf.pid" ] && [ ! -e "$T/wf.m" ]
+	[ ! -e "$T/wf.pid" ]
+	[ ! -e "$T/wf.m" ]
 }
 
 @test "--blink reports every frame sent: id, direction, frame size" {
