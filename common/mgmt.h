@@ -59,6 +59,8 @@ struct mgmt_config {
 	 */
 	const char *logout_reply;
 	const char *logout_help, *shutdown_help;
+	/* shutdown on a socket session closes it without "9999 END OF SESSION" (wirefilter) */
+	int shutdown_quiet;
 };
 
 struct mgmt *mgmt_new(struct loop *l, const struct mgmt_config *cfg);

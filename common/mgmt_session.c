@@ -150,7 +150,8 @@ session_line(void *arg, char *line, size_t len, int toolong)
 		end = rc == MGMT_RC_LOGOUT && m->cfg.logout_reply ? m->cfg.logout_reply :
 								     MGMT_END_SESSION;
 		if (s->remote || end == m->cfg.logout_reply) {
-			wqueue_append(&out, end, strlen(end));
+			if (rc == MGMT_RC_LOGOUT || !m->cfg.shutdown_quiet)
+				wqueue_append(&out, end, strlen(end));
 			s->closing = 1;
 			if (!s->remote)
 				s->in_eof = 1; /* the console ends as at end of input */

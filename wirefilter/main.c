@@ -364,6 +364,7 @@ main(int argc, char **argv)
 		.logout_reply = "1-01 Unknown error -1\n",
 		.logout_help = "log out from this mgmt session",
 		.shutdown_help = "shut the channel down",
+		.shutdown_quiet = 1,
 	};
 	int console;
 	size_t i;

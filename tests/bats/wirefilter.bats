@@ -364,7 +364,10 @@ stable_pid() {
 	VDE_PIDS+=("$pid")
 	kill -0 "$pid"
 	wait_for 5 test -S "$T/wf.m"
-	run wf shutdown
+	# like the reference, shutdown closes the session with no reply (the switch sends 9999)
+	run timeout 5 socat -t 3 - "UNIX-CONNECT:$T/wf.m" <<<"shutdown"
+	[[ "$output" == *'VDEwf$ ' ]]
+	[[ "$output" != *9999* ]]
 	wait_for 5 bash -c "! kill -0 $pid"
 	[ ! -e "$T/wf.pid" ]
 	[ ! -e "$T/wf.m" ]
