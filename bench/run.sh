@@ -24,6 +24,8 @@ usage: $0 [--quick] [--reps N] [--secs S] [--rate FPS] [--burst N] [--only LIST]
   --report DIR print the table again from a kept temp dir
 environment: BUILDDIR, OUR_SWITCH, REF_SWITCH, OUR_PLUG, OUR_DPIPE, REF_PLUG, REF_DPIPE, VDEGEN,
   VDEGEN_LIB=ours|debian (library the generator runs on; default ours),
+  VDEPLUG_SHM=1 (our library offers shared-memory rings: our switch takes them, the reference
+  never sees the offer; the generator then uses vde_send/vde_recv instead of sendmmsg/recvmmsg),
   SYSCOUNT=perf|strace (syscall counter; default perf if it works, else strace)
 EOF
 }

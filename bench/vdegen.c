@@ -226,7 +226,8 @@ gen_close(struct gen *g)
 /*
  * Read up to GEN_BATCH frames already queued on connection i without blocking. The sink reads
  * the data socket directly with recvmmsg (one datagram is one frame with the vde:// transport)
- * so that measuring costs the machine as little as possible; returns the count, 0 or -1.
+ * so that measuring costs the machine as little as possible, or the library's shared-memory
+ * ring with vde_recv; returns the count, 0 or -1.
  */
 static int
 gen_drain(struct gen *g, int i)
@@ -241,6 +242,18 @@ gen_drain(struct gen *g, int i)
 		msg[j].msg_hdr = (struct msghdr){ .msg_iov = &iov[j], .msg_iovlen = 1 };
 	}
 	n = recvmmsg(g->pfd[i].fd, msg, GEN_BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0 && errno == ENOTSOCK) {
+		/* shared-memory rings: the data descriptor only signals; frames via vde_recv */
+		for (n = 0; n < GEN_BATCH; n++) {
+			ssize_t len = vde_recv(g->conn[i], gen_rxbuf[n], sizeof(gen_rxbuf[n]),
+					       MSG_DONTWAIT);
+
+			if (len < 0)
+				break;
+			gen_rxlen[n] = (unsigned)len;
+		}
+		return n > 0 ? n : -1;
+	}
 	for (int j = 0; j < n; j++)
 		gen_rxlen[j] = msg[j].msg_len;
 	return n;
@@ -334,7 +347,8 @@ gen_flood_hello(struct gen *g, uint64_t now, uint64_t *next)
 /*
  * Source (and flooder): send data frames in bursts of g->burst frames, rotating over the
  * connections. Bursts of 1 go through vde_send; longer bursts use sendmmsg on the data socket
- * (vde:// only) so that generating costs less than switching. SIGUSR1 prints the count so far.
+ * (vde:// on datagrams only; shared-memory rings are cheaper than that anyway) so that
+ * generating costs less than switching. SIGUSR1 prints the count so far.
  */
 static int
 gen_src(struct gen *g)
@@ -383,9 +397,10 @@ gen_src(struct gen *g)
 			if (gen_send(g->conn[i], filler, g->size) < 0)
 				break;
 		} else if (gen_send_burst(g, i, msg, n) < 0) {
-			if (errno != EDESTADDRREQ && errno != ENOTCONN)
+			if (errno != EDESTADDRREQ && errno != ENOTCONN && errno != ENOTSOCK)
 				break;
-			/* The library does not connect its data socket: fall back to vde_send. */
+			/* The library does not connect its data socket, or its data descriptor is
+			 * not a socket (shared-memory rings): fall back to vde_send. */
 			g->burst = 1;
 			continue;
 		}

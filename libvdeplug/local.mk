@@ -7,7 +7,8 @@ libvdeplug_libvdeplug_la_SOURCES = \
 	libvdeplug/vdeplug.c libvdeplug/vdeplug.h \
 	libvdeplug/vnl.c libvdeplug/vnl.h \
 	libvdeplug/mod_vde.c libvdeplug/mod_ptp.c libvdeplug/mod_seqpacket.c \
-	libvdeplug/stream.c libvdeplug/streamcodec.c libvdeplug/streamcodec.h
+	libvdeplug/stream.c libvdeplug/streamcodec.c libvdeplug/streamcodec.h \
+	libvdeplug/shmring.c libvdeplug/shmring.h libvdeplug/shmplug.c libvdeplug/shmplug.h
 libvdeplug_libvdeplug_la_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_srcdir)/libvdeplug
 libvdeplug_libvdeplug_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libvdeplug_libvdeplug_la_LDFLAGS = $(AM_LDFLAGS) -version-info 2:0:0 -no-undefined \
@@ -22,11 +23,17 @@ TESTS += tests/unit/test_stream tests/unit/test_vnl
 tests_unit_test_stream_SOURCES = tests/unit/test_stream.c libvdeplug/streamcodec.c \
 	libvdeplug/stream.c
 tests_unit_test_vnl_SOURCES = tests/unit/test_vnl.c libvdeplug/vnl.c
+# the shared-memory rings: layout, wrap-around, a hostile peer, two threads with eventfds
+check_PROGRAMS += tests/unit/test_shmring
+TESTS += tests/unit/test_shmring
+tests_unit_test_shmring_SOURCES = tests/unit/test_shmring.c libvdeplug/shmring.c
+tests_unit_test_shmring_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_test_shmring_LDFLAGS = $(AM_LDFLAGS) -pthread
 
 # Test client for tests/bats/libvdeplug.bats.
 check_PROGRAMS += tests/helpers/plugtest
 tests_helpers_plugtest_LDADD = libvdeplug/libvdeplug.la
-EXTRA_DIST += tests/bats/libvdeplug.bats
+EXTRA_DIST += tests/bats/libvdeplug.bats tests/bats/shm.bats
 if HAVE_BATS
-TESTS += tests/bats/libvdeplug.bats
+TESTS += tests/bats/libvdeplug.bats tests/bats/shm.bats
 endif

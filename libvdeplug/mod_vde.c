@@ -4,6 +4,9 @@
  * request and one sockaddr_un reply, then stays silent: EOF on it means the switch dropped us.
  * Our data socket is DIR/.PID-SEQ (or /var/run, /var/tmp, /tmp), never world-accessible.
  * DIR[NAME] (a vdeplug4 port group) first tries the control socket DIR/NAME, then DIR/ctl.
+ * The request also offers shared-memory rings (shmplug.c) as SCM_RIGHTS descriptors: a switch
+ * that answers with our memfd takes them, and frames then never touch the datagram sockets;
+ * other switches never see the descriptors (unrequested SCM_RIGHTS are dropped by the kernel).
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "shmplug.h"
 #include "vdeplug.h"
 
 #define VDE_SWITCH_MAGIC 0xfeedface
@@ -46,6 +50,7 @@ struct vde_conn {
 	int ctl;
 	int data;
 	char local[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct vdeplug_shm *shm; /* the switch took our rings: data is closed */
 };
 
 /*
@@ -216,12 +221,35 @@ vde_reply_timeout_ms(void)
 	return v * 1000;
 }
 
+/* Takes the descriptors of a reply segment: *SHM_OK is set if one of them is our memfd. */
+static void
+vde_reply_fds(struct msghdr *mh, const struct vdeplug_shm *shm, int *shm_ok)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t n;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (shm && vdeplug_shm_is_ours(shm, fd))
+				*shm_ok = 1;
+			close(fd);
+		}
+	}
+}
+
 static int
-vde_read_reply(int ctl, struct sockaddr_un *reply)
+vde_read_reply(int ctl, struct sockaddr_un *reply, const struct vdeplug_shm *shm, int *shm_ok)
 {
 	long deadline = vdeplug_now_ms() + vde_reply_timeout_ms();
 	char *p = (char *)reply;
 	size_t got = 0;
+
+	*shm_ok = 0;
 
 	while (got < sizeof(*reply)) {
 		struct pollfd pfd = {.fd = ctl, .events = POLLIN};
@@ -240,7 +268,19 @@ vde_read_reply(int ctl, struct sockaddr_un *reply)
 			return -1;
 		if (r == 0)
 			continue;
-		n = read(ctl, p + got, sizeof(*reply) - got);
+		{
+			union {
+				struct cmsghdr align;
+				char buf[CMSG_SPACE(VDEPLUG_SHM_NFDS * sizeof(int))];
+			} cbuf;
+			struct iovec iov = { p + got, sizeof(*reply) - got };
+			struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+					     .msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf) };
+
+			n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC);
+			if (n >= 0)
+				vde_reply_fds(&mh, shm, shm_ok);
+		}
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
@@ -259,6 +299,42 @@ vde_read_reply(int ctl, struct sockaddr_un *reply)
 	return 0;
 }
 
+/* Sends the request in one piece, with the shared-memory offer attached if there is one. */
+static int
+vde_send_request(int ctl, const struct vde_request *req, size_t len,
+		 const struct vdeplug_shm *shm)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(VDEPLUG_SHM_NFDS * sizeof(int))];
+	} cbuf;
+	struct iovec iov = { (void *)req, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (shm) {
+		int fds[VDEPLUG_SHM_NFDS], nfds = vdeplug_shm_fds(shm, fds);
+		struct cmsghdr *cm;
+
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, (size_t)nfds * sizeof(int));
+	}
+	while ((n = sendmsg(ctl, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)len) {
+		if (n >= 0)
+			errno = EPROTO;
+		return -1;
+	}
+	return 0;
+}
+
 /* The request on the control stream, and the switch's reply; PORT as in vdeplug_params. */
 static int
 vde_handshake(struct vde_conn *c, int port, const struct vdeplug_params *p)
@@ -266,6 +342,7 @@ vde_handshake(struct vde_conn *c, int port, const struct vdeplug_params *p)
 	struct vde_request req;
 	struct sockaddr_un reply, sun;
 	size_t dlen, len;
+	int shm_ok;
 
 	memset(&req, 0, sizeof(req));
 	req.magic = VDE_SWITCH_MAGIC;
@@ -279,10 +356,19 @@ vde_handshake(struct vde_conn *c, int port, const struct vdeplug_params *p)
 	memcpy(&req.sock, &sun, sizeof(sun));
 	dlen = vde_descr(req.descr, p->descr);
 	len = sizeof(req) - sizeof(req.descr) + dlen;
-	if (send(c->ctl, &req, len, MSG_NOSIGNAL) != (ssize_t)len)
+	if (vde_send_request(c->ctl, &req, len, c->shm) < 0)
 		return -1;
-	if (vde_read_reply(c->ctl, &reply) < 0)
+	if (vde_read_reply(c->ctl, &reply, c->shm, &shm_ok) < 0)
 		return -1;
+	if (shm_ok) {
+		/* frames go through the rings: the datagram socket is not needed */
+		vdeplug_dgram_close(c->data, c->local);
+		c->data = -1;
+		c->local[0] = '\0';
+		return 0;
+	}
+	vdeplug_shm_free(c->shm);
+	c->shm = NULL;
 	if (connect(c->data, (struct sockaddr *)&reply, sizeof(reply)) < 0)
 		return -1;
 	vdeplug_dgram_bufs(c->data);
@@ -313,6 +399,7 @@ vde_open_switch(const struct vnl *vnl, const struct vdeplug_params *p)
 		goto fail;
 	if (vde_set_perm(c->local, ctlpath, p) < 0)
 		goto fail;
+	c->shm = vdeplug_shm_new();
 	/* a port group's socket picks the port itself, as with vdeplug4 */
 	if (vde_handshake(c, via_group ? VNL_PORT_ANY : p->port, p) < 0)
 		goto fail;
@@ -322,6 +409,7 @@ fail:
 	if (c->ctl >= 0)
 		close(c->ctl);
 	vdeplug_dgram_close(c->data, c->local);
+	vdeplug_shm_free(c->shm);
 	free(c);
 	errno = err;
 	return NULL;
@@ -332,6 +420,8 @@ vde_recv_frame(VDECONN *conn, void *buf, size_t len, int flags)
 {
 	struct vde_conn *c = (struct vde_conn *)conn;
 
+	if (c->shm)
+		return vdeplug_shm_recv(c->shm, c->ctl, buf, len, flags);
 	return recv(c->data, buf, len, flags);
 }
 
@@ -341,13 +431,17 @@ vde_send_frame(VDECONN *conn, const void *buf, size_t len, int flags)
 {
 	struct vde_conn *c = (struct vde_conn *)conn;
 
+	if (c->shm)
+		return vdeplug_shm_send(c->shm, c->ctl, buf, len, flags);
 	return vdeplug_send(c->data, buf, len, flags, NULL, 0);
 }
 
 static int
 vde_datafd_get(VDECONN *conn)
 {
-	return ((struct vde_conn *)conn)->data;
+	struct vde_conn *c = (struct vde_conn *)conn;
+
+	return c->shm ? vdeplug_shm_datafd(c->shm) : c->data;
 }
 
 static int
@@ -363,6 +457,7 @@ vde_close_conn(VDECONN *conn)
 
 	close(c->ctl);
 	vdeplug_dgram_close(c->data, c->local);
+	vdeplug_shm_free(c->shm);
 	free(c);
 	return 0;
 }

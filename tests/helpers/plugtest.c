@@ -21,7 +21,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: plugtest [-d DESCR] [-P PORT] [-m MODE] [-g GROUP] [-s COUNT] "
-			"[-z SIZE] [-r COUNT] [-t SECONDS] [-H] VNL\n"
+			"[-z SIZE] [-i USECS] [-r COUNT] [-t SECONDS] [-H] VNL\n"
 			"       plugtest -S (seqpacket:// self test)\n");
 	exit(2);
 }
@@ -139,6 +139,8 @@ receive(VDECONN *conn, long count, int timeout_s)
 			return 1;
 		}
 		n = vde_recv(conn, buf, sizeof(buf), 0);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue; /* a wake-up with nothing to read (shared-memory rings) */
 		if (n < 0) {
 			printf("recv error: %s\n", strerror(errno));
 			return 1;
@@ -159,12 +161,12 @@ main(int argc, char **argv)
 	struct vde_open_args args = {0};
 	char *descr = "plugtest";
 	long nsend = 0, nrecv = 0, size = 60, i;
-	int timeout_s = 10, do_hold = 0, opt, rc = 0;
+	int timeout_s = 10, do_hold = 0, opt, rc = 0, gap_us = 0;
 	unsigned char src[6] = {0x02, 0, 0, 0, 0, 0};
 	unsigned char *frame;
 	VDECONN *conn;
 
-	while ((opt = getopt(argc, argv, "d:P:m:g:s:z:r:t:HS")) != -1) {
+	while ((opt = getopt(argc, argv, "d:P:m:g:s:z:r:t:i:HS")) != -1) {
 		switch (opt) {
 		case 'd': descr = optarg; break;
 		case 'P': args.port = atoi(optarg); break;
@@ -174,6 +176,7 @@ main(int argc, char **argv)
 		case 'z': size = atol(optarg); break;
 		case 'r': nrecv = atol(optarg); break;
 		case 't': timeout_s = atoi(optarg); break;
+		case 'i': gap_us = atoi(optarg); break;
 		case 'H': do_hold = 1; break;
 		case 'S': return selftest_seqpacket();
 		default: usage();
@@ -203,6 +206,8 @@ main(int argc, char **argv)
 			rc = 1;
 			break;
 		}
+		if (gap_us > 0)
+			usleep((useconds_t)gap_us);
 	}
 	if (nsend) {
 		printf("sent %ld\n", i);

@@ -44,8 +44,21 @@ cmd_ds_showinfo(struct mgmt_req *req)
 {
 	struct sw *sw = SW(req);
 
+	unsigned dgram = 0, shm = 0, tap = 0;
+
 	mgmt_printf(req, "ctl dir %s\n", sw->cfg.dir);
 	mgmt_printf(req, "std mode 0%03o\n", (unsigned)sw->cfg.mode);
+	for (unsigned i = 0; sw->ports && i <= sw->numports; i++)
+		for (const struct endpoint *ep = sw->ports[i].eps; ep; ep = ep->next) {
+			if (ep->is_tap)
+				tap++;
+			else if (ep->shm)
+				shm++;
+			else
+				dgram++;
+		}
+	mgmt_printf(req, "endpoints %u datagram, %u shared memory%s, %u tap\n", dgram, shm,
+		    sw->cfg.noshm ? " (refused: --noshm)" : "", tap);
 	return 0;
 }
 

@@ -4,6 +4,9 @@
  * sockaddr_un of a new DGRAM socket bound in the directory and connected to the client.
  * A request that is malformed, refused or not complete within HS_TIMEOUT_MS is closed, so
  * clients always get an answer or EOF. Users come from SO_PEERCRED, never from file owners.
+ * A request from our libvdeplug carries a shared-memory offer (SCM_RIGHTS: a sealed memfd and
+ * four eventfds, shmep.c): taken, the reply carries the memfd back and frames go through the
+ * rings; an offer that does not check out leaves the client on datagrams.
  */
 #include <errno.h>
 #include <dirent.h>
@@ -22,6 +25,7 @@
 #include "forward.h"
 #include "loop.h"
 #include "port.h"
+#include "shmep.h"
 #include "sock.h"
 #include "tap.h"
 
@@ -48,6 +52,8 @@ struct handshake {
 	uint64_t deadline_ms;
 	size_t len;
 	uint8_t buf[HS_MAXREQ + 1];
+	int fds[SHMEP_NFDS]; /* a shared-memory offer */
+	int nfds;            /* -1: descriptors came that are not an offer (all closed) */
 };
 
 struct datasock {
@@ -75,6 +81,8 @@ hs_free(struct sw *sw, struct handshake *h)
 			break;
 		}
 	ds->nhs--;
+	for (int i = 0; i < h->nfds; i++)
+		close(h->fds[i]);
 	if (h->fd >= 0) {
 		loop_del_fd(sw->loop, h->fd);
 		close(h->fd);
@@ -209,17 +217,49 @@ hs_parse(const struct handshake *h, struct hs_req *r)
 	return NULL;
 }
 
-/* Opens the data socket, answers the client and registers the endpoint; NULL or why not. */
+/* The reply: our data socket, or (shared memory) no socket and the client's memfd back. */
+static int
+ep_reply(struct endpoint *ep)
+{
+	struct sockaddr_un reply = { .sun_family = AF_UNIX };
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct iovec iov = { &reply, sizeof(reply) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t r;
+
+	strcpy(reply.sun_path, ep->path);
+	if (ep->shm) {
+		struct cmsghdr *cm;
+		int fd = shmep_memfd(ep->shm);
+
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = sizeof(cbuf.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	while ((r = sendmsg(ep->ctlfd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return r == (ssize_t)sizeof(reply) ? 0 : -1;
+}
+
+/* Opens the data socket (unless shared memory), answers the client and registers the
+ * endpoint; NULL or why not. */
 static const char *
 ep_start(struct sw *sw, struct endpoint *ep, unsigned n, const struct sockaddr_un *client,
 	 socklen_t clen, int port0)
 {
-	struct sockaddr_un reply = { .sun_family = AF_UNIX };
-
-	if ((ep->datafd = ep_socket(sw, ep, n, client, clen, port0)) < 0)
+	if (ep->shm)
+		ep->datafd = shmep_datafd(ep->shm);
+	else if ((ep->datafd = ep_socket(sw, ep, n, client, clen, port0)) < 0)
 		return "cannot connect to the client socket";
-	strcpy(reply.sun_path, ep->path);
-	if (write(ep->ctlfd, &reply, sizeof(reply)) != (ssize_t)sizeof(reply))
+	if (ep_reply(ep) < 0)
 		goto fail;
 	loop_del_fd(sw->loop, ep->ctlfd);
 	if (loop_add_fd(sw->loop, ep->ctlfd, LOOP_IN, ep_ctl_io, ep) < 0)
@@ -230,8 +270,10 @@ ep_start(struct sw *sw, struct endpoint *ep, unsigned n, const struct sockaddr_u
 	}
 	return NULL;
 fail:
-	close(ep->datafd);
-	unlink(ep->path);
+	if (!ep->shm) {
+		close(ep->datafd);
+		unlink(ep->path);
+	}
 	return "reply not written or event loop full";
 }
 
@@ -273,7 +315,17 @@ hs_process(struct sw *sw, struct handshake *h)
 	ep->gid = gid;
 	ep->ctlfd = h->fd;
 	ep->module = "unix prog";
+	if (h->nfds != 0 && !sw->cfg.noshm) {
+		const char *shmwhy;
+
+		if ((ep->shm = shmep_new(h->fds, h->nfds, &shmwhy)) != NULL)
+			h->nfds = 0; /* the endpoint's now */
+		else
+			log_warnx_rl(&sw->rl_hs, "shared memory offer of uid %u not taken: %s",
+				     (unsigned)uid, shmwhy);
+	}
 	if ((why = ep_start(sw, ep, (unsigned)n, &client, clen, port0)) != NULL) {
+		shmep_free(ep->shm);
 		free(ep->descr);
 		free(ep);
 		return hs_refuse(sw, h, why);
@@ -281,6 +333,55 @@ hs_process(struct sw *sw, struct handshake *h)
 	h->fd = -1; /* now the endpoint's */
 	hs_free(sw, h);
 	port_attach(sw, (unsigned)n, ep);
+}
+
+/* Keeps the descriptors of a shared-memory offer: one SCM_RIGHTS message of SHMEP_NFDS at
+ * most, once; anything else is closed and spoils the offer. */
+static void
+hs_fds(struct handshake *h, struct msghdr *mh)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t n;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (h->nfds >= 0 && h->nfds < SHMEP_NFDS) {
+				h->fds[h->nfds++] = fd;
+				continue;
+			}
+			close(fd);
+			while (h->nfds > 0)
+				close(h->fds[--h->nfds]);
+			h->nfds = -1;
+		}
+	}
+	if (mh->msg_flags & MSG_CTRUNC) {
+		while (h->nfds > 0)
+			close(h->fds[--h->nfds]);
+		h->nfds = -1;
+	}
+}
+
+static ssize_t
+hs_recv(struct handshake *h, int fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(SHMEP_NFDS * sizeof(int))];
+	} cbuf;
+	struct iovec iov = { h->buf + h->len, sizeof(h->buf) - h->len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf) };
+	ssize_t r = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	if (r >= 0)
+		hs_fds(h, &mh);
+	return r;
 }
 
 static void
@@ -293,7 +394,7 @@ hs_io(struct loop *l, int fd, unsigned events, void *arg)
 	(void)l;
 	(void)events;
 	for (;;) {
-		r = recv(fd, h->buf + h->len, sizeof(h->buf) - h->len, MSG_DONTWAIT);
+		r = hs_recv(h, fd);
 		if (r > 0) {
 			h->len += (size_t)r;
 			if (h->len > HS_MAXREQ)
@@ -417,7 +518,13 @@ datasock_ep_close(struct sw *sw, struct endpoint *ep)
 	loop_del_fd(sw->loop, ep->ctlfd);
 	loop_del_fd(sw->loop, ep->datafd);
 	close(ep->ctlfd);
-	close(ep->datafd);
+	if (ep->shm) {
+		if (ep->waiting_out)
+			loop_del_fd(sw->loop, shmep_spacefd(ep->shm));
+		shmep_free(ep->shm); /* datafd is one of its descriptors */
+	} else {
+		close(ep->datafd);
+	}
 	if (ep->path[0])
 		unlink(ep->path);
 	free(ep->descr);
@@ -466,6 +573,57 @@ ep_recv_one(struct sw *sw, struct endpoint *ep)
 	return 1;
 }
 
+/* Forwards one received frame of LEN bytes from the receive slot BUF (oversize, runts counted). */
+static void
+ep_frame_in(struct sw *sw, struct endpoint *ep, uint8_t *buf, size_t len, int trunc)
+{
+	if (trunc || len > SW_MAXFRAME)
+		ep->port->drop_oversize++;
+	else if (len == 0)
+		return; /* vde2's goodbye */
+	else if (len < SW_MINFRAME)
+		ep->port->drop_runt++;
+	else
+		forward_frame(sw, ep, buf, len);
+}
+
+/*
+ * Drains up to a few batches of ep's client -> switch ring and forwards them. A ring that
+ * breaks the protocol ends the endpoint. Frames left after the last batch make the data
+ * descriptor readable again, for the next round of the loop.
+ */
+static void
+ep_recv_shm(struct sw *sw, struct endpoint *ep)
+{
+	struct datasock *ds = sw->ds;
+
+	shmep_rx_clear(ep->shm);
+	for (int round = 0; round < 4; round++) {
+		int i, r = SHMRING_OK;
+
+		for (i = 0; i < SW_BATCH; i++) {
+			size_t len;
+
+			r = shmep_pop(ep->shm, ds->riov[i].iov_base, ds->riov[i].iov_len, &len);
+			if (r != SHMRING_OK)
+				break;
+			ep_frame_in(sw, ep, ds->riov[i].iov_base, len, len > ds->riov[i].iov_len);
+		}
+		forward_flush(sw);
+		if (r == SHMRING_CORRUPT) {
+			log_warnx_rl(&sw->rl_data, "port %d endpoint %d: shared memory ring "
+				     "corrupted by the client: closed", (int)(ep->port - sw->ports),
+				     ep->ctlfd);
+			datasock_ep_close(sw, ep);
+			return;
+		}
+		if (r == SHMRING_EMPTY)
+			return;
+	}
+	if (shmep_rx_more(ep->shm))
+		shmep_rx_again(ep->shm);
+}
+
 /*
  * Drains up to a few batches from ep's data socket and forwards them. An endpoint whose last
  * batch held one frame gets one recv() per wake-up: recvmmsg's attempt at a second frame
@@ -492,16 +650,9 @@ ep_recv(struct sw *sw, struct endpoint *ep)
 		}
 		for (int i = 0; i < r; i++) {
 			struct msghdr *mh = &ds->rmsg[i].msg_hdr;
-			size_t len = ds->rmsg[i].msg_len;
 
-			if ((mh->msg_flags & MSG_TRUNC) || len > SW_MAXFRAME)
-				ep->port->drop_oversize++;
-			else if (len == 0)
-				continue; /* vde2's goodbye */
-			else if (len < SW_MINFRAME)
-				ep->port->drop_runt++;
-			else
-				forward_frame(sw, ep, mh->msg_iov->iov_base, len);
+			ep_frame_in(sw, ep, mh->msg_iov->iov_base, ds->rmsg[i].msg_len,
+				    (mh->msg_flags & MSG_TRUNC) != 0);
 		}
 		forward_flush(sw);
 		if (round == 0 && r <= 1 && !single)
@@ -521,7 +672,7 @@ ep_data_io(struct loop *l, int fd, unsigned events, void *arg)
 	if (events & LOOP_OUT)
 		forward_drain(ep->sw, ep);
 	if (events & (LOOP_IN | LOOP_ERR))
-		ep_recv(ep->sw, ep);
+		(ep->shm ? ep_recv_shm : ep_recv)(ep->sw, ep);
 }
 
 unsigned

@@ -18,6 +18,7 @@
 #include "forward.h"
 #include "loop.h"
 #include "mgmt.h"
+#include "shmep.h"
 #include "stp.h"
 #include "swvlan.h"
 
@@ -151,12 +152,31 @@ forward_qdrop(struct endpoint *ep)
 }
 
 static void
+forward_space_io(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct endpoint *ep = arg;
+
+	(void)l;
+	(void)fd;
+	(void)events;
+	shmep_space_clear(ep->shm);
+	forward_drain(ep->sw, ep);
+}
+
+/* Waits for room at ep: writability of its socket, or the space eventfd of its ring (the
+ * request for a kick is made when a send finds the ring full). */
+static void
 forward_want_out(struct sw *sw, struct endpoint *ep, int on)
 {
 	if (ep->waiting_out == on)
 		return;
 	ep->waiting_out = on;
-	loop_mod_fd(sw->loop, ep->datafd, LOOP_IN | (on ? LOOP_OUT : 0));
+	if (ep->shm == NULL)
+		loop_mod_fd(sw->loop, ep->datafd, LOOP_IN | (on ? LOOP_OUT : 0));
+	else if (!on)
+		loop_del_fd(sw->loop, shmep_spacefd(ep->shm));
+	else if (loop_add_fd(sw->loop, shmep_spacefd(ep->shm), LOOP_IN, forward_space_io, ep) < 0)
+		ep->waiting_out = 0;
 }
 
 static unsigned forward_send(struct sw *sw, struct endpoint *ep, struct iovec *iov,
@@ -514,6 +534,41 @@ forward_tap_write(const struct endpoint *ep, const struct iovec *frame, const st
 	return writev(ep->datafd, iov, 2) < 0 ? -1 : 1;
 }
 
+/* Pushes iov[0..n) into ep's switch -> client ring; like forward_send. A full ring asks the
+ * client for a kick on the space eventfd; a corrupted one drops the frames and ends the
+ * endpoint (its control stream is shut down: the loop then closes it). */
+static unsigned
+forward_send_shm(struct sw *sw, struct endpoint *ep, struct iovec *iov, unsigned n, int *again)
+{
+	unsigned done = 0;
+
+	while (done < n) {
+		int r = shmep_push(ep->shm, iov[done].iov_base, iov[done].iov_len);
+
+		if (r == SHMRING_OK) {
+			ep->port->out_pkts++;
+			ep->port->out_bytes += iov[done].iov_len;
+			done++;
+			continue;
+		}
+		if (r == SHMRING_FULL && shmep_want_space(ep->shm))
+			continue;
+		if (r == SHMRING_FULL) {
+			*again = 1;
+			break;
+		}
+		log_warnx_rl(&sw->rl_data, "send to port %d endpoint %d: shared memory ring "
+			     "corrupted by the client", (int)(ep->port - sw->ports), ep->ctlfd);
+		shutdown(ep->ctlfd, SHUT_RDWR);
+		while (done < n) {
+			forward_qdrop(ep);
+			done++;
+		}
+	}
+	shmep_tx_done(ep->shm);
+	return done;
+}
+
 /* Sends iov[0..n) (offloads in gso[], NULL: none) on ep; returns how many went, the rest hit
  * EAGAIN (or were dropped). */
 static unsigned
@@ -524,6 +579,8 @@ forward_send(struct sw *sw, struct endpoint *ep, struct iovec *iov, const struct
 	unsigned done = 0;
 
 	*again = 0;
+	if (ep->shm)
+		return forward_send_shm(sw, ep, iov, n, again);
 	if (!ep->is_tap) {
 		memset(msg, 0, n * sizeof(msg[0]));
 		for (unsigned i = 0; i < n; i++) {

@@ -61,6 +61,7 @@ static const char usage_text[] =
 	"      --nostdin              Do not read commands from the standard input\n"
 	"  -D, --debugclients #       number of debug clients allowed (accepted, ignored)\n"
 	"      --mgmt-allow-load      allow load and plugin/add on the management socket\n"
+	"      --noshm                keep clients on datagrams (no shared-memory rings)\n"
 	"(opts from tuntap module)\n"
 	"  -t, --tap TAP              Enable routing through TAP tap interface "
 	"(repeatable, or a comma separated list)\n"
@@ -92,6 +93,7 @@ enum {
 	OPT_NOSTDIN,
 	OPT_MGMT_ALLOW_LOAD,
 	OPT_PRIORITY,
+	OPT_NOSHM,
 };
 
 static const struct option longopts[] = {
@@ -117,6 +119,7 @@ static const struct option longopts[] = {
 	{ "nostdin", no_argument, NULL, OPT_NOSTDIN },
 	{ "debugclients", required_argument, NULL, 'D' },
 	{ "mgmt-allow-load", no_argument, NULL, OPT_MGMT_ALLOW_LOAD },
+	{ "noshm", no_argument, NULL, OPT_NOSHM },
 	{ "tap", required_argument, NULL, 't' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -251,6 +254,9 @@ parse_args(int argc, char **argv, struct sw_config *c)
 			break;
 		case OPT_NOSTDIN:
 			c->nostdin = 1;
+			break;
+		case OPT_NOSHM:
+			c->noshm = 1;
 			break;
 		case 'D':
 			if (parse_ll(optarg, 0, INT_MAX, &ll, &why) < 0)

@@ -34,6 +34,7 @@ struct loop;
 struct mgmt;
 struct mgmt_dbg;
 struct fdb;
+struct shmep;
 struct datasock;
 struct tapset;
 struct events;
@@ -73,6 +74,8 @@ struct endpoint {
 	uint64_t gso_in, gso_out, gso_bad; /* super-frames read, written; bad offload headers */
 	int rsingle;             /* frames come one at a time: recv() is cheaper than recvmmsg */
 	uint64_t rlast_us;       /* loop time of the last single recv() */
+	struct shmep *shm;       /* frames through shared-memory rings (shmep.h); datafd is
+				  * its client -> switch eventfd */
 };
 
 struct port {
@@ -115,6 +118,7 @@ struct sw_config {
 	int mgmt_allow_load;  /* load and plugin/add allowed on the -M socket */
 	int fstp;             /* -F: fast spanning tree at start */
 	uint16_t priority;    /* --priority: FSTP bridge priority */
+	int noshm;            /* --noshm: refuse shared-memory offers */
 };
 
 struct sw {

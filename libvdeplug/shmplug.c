@@ -1,0 +1,233 @@
+/*
+ * The client side of the shared-memory data path (shmring.h): the offer (a sealed memfd with
+ * both rings and four eventfds), and send/recv with the same semantics as the datagram path:
+ * a send waits up to VDEPLUG_SEND_RETRY_MS for room, a receive blocks unless MSG_DONTWAIT, and
+ * the data descriptor is readable exactly while frames wait (so poll-then-recv loops work).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shmplug.h"
+#include "vdeplug.h"
+
+struct vdeplug_shm {
+	int memfd;
+	int efd[SHM_NEFD];
+	void *map;
+	size_t maplen;
+	struct shmring tx, rx; /* client -> switch, switch -> client */
+};
+
+/* VDEPLUG_SHM=1 offers the rings; anything else keeps every connection on datagrams. */
+static int
+shm_wanted(void)
+{
+	const char *s = getenv("VDEPLUG_SHM");
+
+	return s != NULL && strcmp(s, "1") == 0;
+}
+
+void
+vdeplug_shm_free(struct vdeplug_shm *s)
+{
+	int err = errno;
+
+	if (s == NULL)
+		return;
+	if (s->map && s->map != MAP_FAILED)
+		munmap(s->map, s->maplen);
+	if (s->memfd >= 0)
+		close(s->memfd);
+	for (int i = 0; i < SHM_NEFD; i++)
+		if (s->efd[i] >= 0)
+			close(s->efd[i]);
+	free(s);
+	errno = err;
+}
+
+struct vdeplug_shm *
+vdeplug_shm_new(void)
+{
+	struct vdeplug_shm *s;
+
+	if (!shm_wanted() || (s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->memfd = -1;
+	for (int i = 0; i < SHM_NEFD; i++)
+		s->efd[i] = -1;
+	s->maplen = shmring_mapsize(SHMRING_SIZE);
+	s->memfd = memfd_create("vdeplug-shm", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (s->memfd < 0 || ftruncate(s->memfd, (off_t)s->maplen) < 0)
+		goto fail;
+	s->map = mmap(NULL, s->maplen, PROT_READ | PROT_WRITE, MAP_SHARED, s->memfd, 0);
+	if (s->map == MAP_FAILED)
+		goto fail;
+	shmring_format(s->map, SHMRING_SIZE);
+	if (shmring_attach(s->map, s->maplen, &s->tx, &s->rx) < 0)
+		goto fail;
+	/* the switch maps it: its size must never change under it */
+	if (fcntl(s->memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+		goto fail;
+	for (int i = 0; i < SHM_NEFD; i++)
+		if ((s->efd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
+			goto fail;
+	return s;
+fail:
+	vdeplug_shm_free(s);
+	return NULL;
+}
+
+int
+vdeplug_shm_fds(const struct vdeplug_shm *s, int *fds)
+{
+	fds[0] = s->memfd;
+	for (int i = 0; i < SHM_NEFD; i++)
+		fds[1 + i] = s->efd[i];
+	return 1 + SHM_NEFD;
+}
+
+int
+vdeplug_shm_is_ours(const struct vdeplug_shm *s, int fd)
+{
+	struct stat a, b;
+
+	return fstat(s->memfd, &a) == 0 && fstat(fd, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+int
+vdeplug_shm_datafd(const struct vdeplug_shm *s)
+{
+	return s->efd[SHM_EFD_S2C_DATA];
+}
+
+static void
+efd_kick(int fd)
+{
+	uint64_t one = 1;
+
+	while (write(fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+}
+
+/* Clears an eventfd; 1 if it was set. */
+static int
+efd_clear(int fd)
+{
+	uint64_t v;
+	ssize_t r;
+
+	while ((r = read(fd, &v, sizeof(v))) < 0 && errno == EINTR)
+		;
+	return r == (ssize_t)sizeof(v);
+}
+
+/* Waits for FD; 1 ready, 0 not yet, -1 (ECONNRESET) when the control stream says anything:
+ * the switch writes nothing there after its reply, so news is its end. */
+static int
+shm_wait(int fd, int ctl, int timeout_ms)
+{
+	struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = ctl, .events = POLLIN } };
+	int r;
+
+	r = poll(p, ctl >= 0 ? 2 : 1, timeout_ms);
+	if (r < 0)
+		return errno == EINTR ? 0 : -1;
+	if (r > 0 && ctl >= 0 && p[1].revents) {
+		errno = ECONNRESET;
+		return -1;
+	}
+	return (p[0].revents & POLLIN) ? 1 : 0;
+}
+
+ssize_t
+vdeplug_shm_send(struct vdeplug_shm *s, int ctl, const void *buf, size_t len, int flags)
+{
+	long deadline = vdeplug_now_ms() + VDEPLUG_SEND_RETRY_MS;
+	int kick;
+
+	if (len == 0)
+		return 0;
+	if (len > SHMRING_MAXFRAME) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	for (;;) {
+		long left;
+
+		switch (shmring_push(&s->tx, buf, len, &kick)) {
+		case SHMRING_OK:
+			if (kick)
+				efd_kick(s->efd[SHM_EFD_C2S_DATA]);
+			return (ssize_t)len;
+		case SHMRING_FULL:
+			break;
+		default:
+			errno = EPROTO;
+			return -1;
+		}
+		if (flags & MSG_DONTWAIT) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if (shmring_want_space(&s->tx, len))
+			continue;
+		left = deadline - vdeplug_now_ms();
+		if (left <= 0) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if (shm_wait(s->efd[SHM_EFD_C2S_SPACE], ctl, (int)left) < 0)
+			return -1;
+		efd_clear(s->efd[SHM_EFD_C2S_SPACE]);
+	}
+}
+
+ssize_t
+vdeplug_shm_recv(struct vdeplug_shm *s, int ctl, void *buf, size_t len, int flags)
+{
+	int datafd = s->efd[SHM_EFD_S2C_DATA];
+
+	for (;;) {
+		size_t got;
+		int kick, r = shmring_pop(&s->rx, buf, len, &got, &kick);
+
+		if (r == SHMRING_OK) {
+			if (kick)
+				efd_kick(s->efd[SHM_EFD_S2C_SPACE]);
+			/* readable exactly while frames wait: clear when empty, look again */
+			if (!shmring_readable(&s->rx)) {
+				efd_clear(datafd);
+				if (shmring_readable(&s->rx))
+					efd_kick(datafd);
+			}
+			return (ssize_t)(got < len ? got : len);
+		}
+		if (r != SHMRING_EMPTY) {
+			errno = EPROTO;
+			return -1;
+		}
+		/* Empty, yet the caller was told there was data (a stale wake-up): say so rather
+		 * than block a poll loop. A caller that just blocks waits for the next frame. */
+		if (efd_clear(datafd) && !shmring_readable(&s->rx)) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if (shmring_readable(&s->rx))
+			continue;
+		if (flags & MSG_DONTWAIT) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if (shm_wait(datafd, ctl, -1) < 0)
+			return -1;
+	}
+}

@@ -1,0 +1,161 @@
+/*
+ * Test client for the switch's shared-memory offers (tools/vde_switch/shmep.c): sends a v3
+ * request with a good or a deliberately bad offer and says what the switch made of it.
+ *   shmclient DIR good|unsealed|pipe|fewfds|badmagic|hugering   prints "shm" or "dgram"
+ *   shmclient DIR corrupt   takes the rings, then breaks them; prints "closed" when the
+ *                           switch ends the endpoint (exit 1 if it does not within 5 s)
+ * Independent of libvdeplug (only its ring layout, shmring.h), so it can lie to the switch.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "shmring.h"
+
+struct req {
+	uint32_t magic, version;
+	int32_t type;
+	struct sockaddr_un sock;
+	char descr[32];
+} __attribute__((packed));
+
+static void
+die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+/* The offer's descriptors for MODE: how many, in fds[]. */
+static int
+make_offer(const char *mode, int *fds, void **map)
+{
+	size_t len = shmring_mapsize(SHMRING_SIZE);
+	int n = 1 + SHM_NEFD;
+
+	fds[0] = memfd_create("shmclient", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fds[0] < 0 || ftruncate(fds[0], (off_t)len) < 0)
+		die("memfd");
+	*map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+	if (*map == MAP_FAILED)
+		die("mmap");
+	shmring_format(*map, SHMRING_SIZE);
+	if (strcmp(mode, "badmagic") == 0)
+		((struct shmring_hdr *)*map)->magic = 0x12345678;
+	if (strcmp(mode, "hugering") == 0)
+		((struct shmring_hdr *)*map)->ringsize = SHMRING_MAXSIZE; /* beyond the memfd */
+	if (strcmp(mode, "unsealed") != 0 &&
+	    fcntl(fds[0], F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+		die("seal");
+	for (int i = 0; i < SHM_NEFD; i++) {
+		if (strcmp(mode, "pipe") == 0 && i == SHM_EFD_C2S_DATA) {
+			int p[2];
+
+			if (pipe(p) < 0)
+				die("pipe");
+			fds[1 + i] = p[0]; /* a read end that never gets data: would block a reader */
+			continue;
+		}
+		if ((fds[1 + i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
+			die("eventfd");
+	}
+	if (strcmp(mode, "fewfds") == 0)
+		n = 3;
+	return n;
+}
+
+int
+main(int argc, char **argv)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(8 * sizeof(int))];
+	} cbuf;
+	struct sockaddr_un ctl_sun = { .sun_family = AF_UNIX }, reply;
+	struct req rq = { .magic = 0xfeedface, .version = 3, .type = 0 };
+	struct iovec iov = { &rq, sizeof(rq) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	int fds[8], nfds, ctl, data, got_fd = 0;
+	size_t have = 0;
+	void *map;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: shmclient DIR MODE\n");
+		return 2;
+	}
+	nfds = make_offer(argv[2], fds, &map);
+	/* our datagram socket, as any client has (the switch checks it exists and is ours) */
+	if ((data = socket(AF_UNIX, SOCK_DGRAM, 0)) < 0)
+		die("socket");
+	rq.sock.sun_family = AF_UNIX;
+	snprintf(rq.sock.sun_path, sizeof(rq.sock.sun_path), "%s/.shmclient-%d", argv[1],
+		 (int)getpid());
+	unlink(rq.sock.sun_path);
+	if (bind(data, (struct sockaddr *)&rq.sock, sizeof(rq.sock)) < 0)
+		die("bind");
+	snprintf(rq.descr, sizeof(rq.descr), "shmclient %s", argv[2]);
+	snprintf(ctl_sun.sun_path, sizeof(ctl_sun.sun_path), "%s/ctl", argv[1]);
+	if ((ctl = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+	    connect(ctl, (struct sockaddr *)&ctl_sun, sizeof(ctl_sun)) < 0)
+		die("connect");
+	memset(&cbuf, 0, sizeof(cbuf));
+	mh.msg_control = cbuf.buf;
+	mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, (size_t)nfds * sizeof(int));
+	if (sendmsg(ctl, &mh, 0) != (ssize_t)sizeof(rq))
+		die("sendmsg");
+	while (have < sizeof(reply)) {
+		struct iovec riov = { (char *)&reply + have, sizeof(reply) - have };
+		struct msghdr rmh = { .msg_iov = &riov, .msg_iovlen = 1, .msg_control = cbuf.buf,
+				      .msg_controllen = sizeof(cbuf.buf) };
+		struct pollfd p = { .fd = ctl, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&p, 1, 5000) <= 0) {
+			fprintf(stderr, "no reply\n");
+			return 1;
+		}
+		if ((r = recvmsg(ctl, &rmh, 0)) <= 0) {
+			fprintf(stderr, "refused\n");
+			return 1;
+		}
+		if (CMSG_FIRSTHDR(&rmh) != NULL)
+			got_fd = 1;
+		have += (size_t)r;
+	}
+	unlink(rq.sock.sun_path);
+	printf("%s\n", got_fd ? "shm" : "dgram");
+	if (strcmp(argv[2], "corrupt") == 0) {
+		struct shmring_hdr *h = map;
+		uint64_t one = 1;
+		struct pollfd p = { .fd = ctl, .events = POLLIN };
+		char c;
+
+		if (!got_fd)
+			return 1;
+		h->c2s.head = 0x12345; /* far beyond the ring, not aligned */
+		if (write(fds[1 + SHM_EFD_C2S_DATA], &one, sizeof(one)) < 0)
+			die("kick");
+		if (poll(&p, 1, 5000) <= 0 || recv(ctl, &c, 1, 0) > 0) {
+			fprintf(stderr, "the switch kept the endpoint\n");
+			return 1;
+		}
+		printf("closed\n");
+	}
+	fflush(stdout);
+	return 0;
+}
