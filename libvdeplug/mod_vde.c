@@ -358,6 +358,8 @@ vde_handshake(struct vde_conn *c, int port, const struct vdeplug_params *p)
 	len = sizeof(req) - sizeof(req.descr) + dlen;
 	if (vde_send_request(c->ctl, &req, len, c->shm) < 0)
 		return -1;
+	if (c->shm)
+		vdeplug_shm_offered(c->shm);
 	if (vde_read_reply(c->ctl, &reply, c->shm, &shm_ok) < 0)
 		return -1;
 	if (shm_ok) {

@@ -1,6 +1,6 @@
 /*
  * The client side of the shared-memory data path (shmring.h): the offer (a sealed memfd with
- * both rings and four eventfds), and send/recv with the same semantics as the datagram path:
+ * both rings and four socketpair doorbells), and send/recv with the same semantics as the datagram path:
  * a send waits up to VDEPLUG_SEND_RETRY_MS for room, a receive blocks unless MSG_DONTWAIT, and
  * the data descriptor is readable exactly while frames wait (so poll-then-recv loops work).
  */
@@ -9,7 +9,6 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -20,19 +19,21 @@
 
 struct vdeplug_shm {
 	int memfd;
-	int efd[SHM_NEFD];
+	int efd[SHM_NEFD];  /* our ends of the doorbells */
+	int peer[SHM_NEFD]; /* the switch's ends, until the offer is made; we keep that of
+			     * S2C_DATA to ring our own data descriptor */
 	void *map;
 	size_t maplen;
 	struct shmring tx, rx; /* client -> switch, switch -> client */
 };
 
-/* VDEPLUG_SHM=1 offers the rings; anything else keeps every connection on datagrams. */
+/* VDEPLUG_SHM=0 keeps every connection on datagrams. */
 static int
 shm_wanted(void)
 {
 	const char *s = getenv("VDEPLUG_SHM");
 
-	return s != NULL && strcmp(s, "1") == 0;
+	return s == NULL || strcmp(s, "0") != 0;
 }
 
 void
@@ -46,11 +47,24 @@ vdeplug_shm_free(struct vdeplug_shm *s)
 		munmap(s->map, s->maplen);
 	if (s->memfd >= 0)
 		close(s->memfd);
-	for (int i = 0; i < SHM_NEFD; i++)
+	for (int i = 0; i < SHM_NEFD; i++) {
 		if (s->efd[i] >= 0)
 			close(s->efd[i]);
+		if (s->peer[i] >= 0)
+			close(s->peer[i]);
+	}
 	free(s);
 	errno = err;
+}
+
+void
+vdeplug_shm_offered(struct vdeplug_shm *s)
+{
+	for (int i = 0; i < SHM_NEFD; i++)
+		if (i != SHM_EFD_S2C_DATA) {
+			close(s->peer[i]);
+			s->peer[i] = -1;
+		}
 }
 
 struct vdeplug_shm *
@@ -62,7 +76,7 @@ vdeplug_shm_new(void)
 		return NULL;
 	s->memfd = -1;
 	for (int i = 0; i < SHM_NEFD; i++)
-		s->efd[i] = -1;
+		s->efd[i] = s->peer[i] = -1;
 	s->maplen = shmring_mapsize(SHMRING_SIZE);
 	s->memfd = memfd_create("vdeplug-shm", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (s->memfd < 0 || ftruncate(s->memfd, (off_t)s->maplen) < 0)
@@ -76,9 +90,14 @@ vdeplug_shm_new(void)
 	/* the switch maps it: its size must never change under it */
 	if (fcntl(s->memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
 		goto fail;
-	for (int i = 0; i < SHM_NEFD; i++)
-		if ((s->efd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
+	for (int i = 0; i < SHM_NEFD; i++) {
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0)
 			goto fail;
+		s->efd[i] = sv[0];
+		s->peer[i] = sv[1];
+	}
 	return s;
 fail:
 	vdeplug_shm_free(s);
@@ -90,7 +109,7 @@ vdeplug_shm_fds(const struct vdeplug_shm *s, int *fds)
 {
 	fds[0] = s->memfd;
 	for (int i = 0; i < SHM_NEFD; i++)
-		fds[1 + i] = s->efd[i];
+		fds[1 + i] = s->peer[i];
 	return 1 + SHM_NEFD;
 }
 
@@ -109,25 +128,28 @@ vdeplug_shm_datafd(const struct vdeplug_shm *s)
 	return s->efd[SHM_EFD_S2C_DATA];
 }
 
+/* Rings a doorbell: one byte; a full doorbell (EAGAIN) is rung already. */
 static void
 efd_kick(int fd)
 {
-	uint64_t one = 1;
+	char c = 1;
 
-	while (write(fd, &one, sizeof(one)) < 0 && errno == EINTR)
+	while (send(fd, &c, 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno == EINTR)
 		;
 }
 
-/* Clears an eventfd; 1 if it was set. */
+/* Clears a doorbell; 1 if it had rung. (We hold the far end of our data doorbell too, so it
+ * never reads as EOF: a program polling it cannot spin after the switch is gone.) */
 static int
 efd_clear(int fd)
 {
-	uint64_t v;
+	char buf[256];
+	int rung = 0;
 	ssize_t r;
 
-	while ((r = read(fd, &v, sizeof(v))) < 0 && errno == EINTR)
-		;
-	return r == (ssize_t)sizeof(v);
+	while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0 || (r < 0 && errno == EINTR))
+		rung = 1;
+	return rung;
 }
 
 /* Waits for FD; 1 ready, 0 not yet, -1 (ECONNRESET) when the control stream says anything:
@@ -203,11 +225,12 @@ vdeplug_shm_recv(struct vdeplug_shm *s, int ctl, void *buf, size_t len, int flag
 		if (r == SHMRING_OK) {
 			if (kick)
 				efd_kick(s->efd[SHM_EFD_S2C_SPACE]);
-			/* readable exactly while frames wait: clear when empty, look again */
+			/* readable exactly while frames wait: clear when empty, look again (ring
+			 * our own doorbell through its far end if a frame came meanwhile) */
 			if (!shmring_readable(&s->rx)) {
 				efd_clear(datafd);
 				if (shmring_readable(&s->rx))
-					efd_kick(datafd);
+					efd_kick(s->peer[SHM_EFD_S2C_DATA]);
 			}
 			return (ssize_t)(got < len ? got : len);
 		}

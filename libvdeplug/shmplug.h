@@ -11,12 +11,14 @@
 
 struct vdeplug_shm;
 
-/* A fresh offer if VDEPLUG_SHM=1, else NULL (also without memory or memfd): datagrams only. */
+/* A fresh offer, or NULL (VDEPLUG_SHM=0, no memory, no memfd): then datagrams only. */
 struct vdeplug_shm *vdeplug_shm_new(void);
 void vdeplug_shm_free(struct vdeplug_shm *s);
-/* The descriptors to pass with the request (memfd, then the eventfds): how many, at most 5. */
+/* The descriptors to pass with the request (memfd, then the switch's doorbell ends). */
 #define VDEPLUG_SHM_NFDS (1 + SHM_NEFD)
 int vdeplug_shm_fds(const struct vdeplug_shm *s, int *fds);
+/* Once the request is sent: closes our copies of the switch's doorbell ends. */
+void vdeplug_shm_offered(struct vdeplug_shm *s);
 /* 1 if FD (from the switch's reply) is our memfd: the switch took the offer. */
 int vdeplug_shm_is_ours(const struct vdeplug_shm *s, int fd);
 /* Readable while frames wait. */

@@ -2,8 +2,11 @@
  * Shared-memory frame rings: the fast data path between our libvdeplug and our vde_switch.
  *
  * The client creates a sealed memfd holding a header and two single-producer single-consumer
- * byte rings (client to switch, switch to client), and four eventfds, and offers them with
- * SCM_RIGHTS on its handshake request. A switch that takes the offer answers with the usual
+ * byte rings (client to switch, switch to client), and four doorbells (AF_UNIX stream
+ * socketpairs: the client keeps one end of each and offers the other), and offers them with
+ * SCM_RIGHTS on its handshake request. Doorbells are sockets, not eventfds, because a peer can
+ * change the flags of a shared file description: send and recv take MSG_DONTWAIT per call, so
+ * no peer can make the other side block on one. A switch that takes the offer answers with the usual
  * reply plus one descriptor (SCM_RIGHTS); a switch that does not (VDE2's) never sees the
  * descriptors, and the connection stays on datagrams.
  *
@@ -13,11 +16,11 @@
  * producer, tail only by the consumer. Neither side trusts the other: every index and length
  * read from shared memory is checked (SHMRING_CORRUPT), and frames are copied out.
  *
- * Wake-ups, per direction: the producer kicks the data eventfd when the ring was empty before
+ * Wake-ups, per direction: the producer rings the data doorbell when the ring was empty before
  * its record (the consumer may be asleep); a consumer that finds the ring empty clears the
- * eventfd and looks again. A producer that finds the ring full sets need_space and waits on the
- * space eventfd, which the consumer kicks once it made room. Pure memory operations: the
- * eventfd reads and writes are the caller's.
+ * doorbell (reads what is pending) and looks again. A producer that finds the ring full sets
+ * need_space and waits on the space doorbell, which the consumer rings once it made room. Pure
+ * memory operations: ringing and clearing the doorbells is the caller's.
  */
 #ifndef VDE_SHMRING_H
 #define VDE_SHMRING_H
@@ -34,7 +37,7 @@
 #define SHMRING_MINSIZE  ((uint32_t)1 << 18)
 #define SHMRING_MAXSIZE  ((uint32_t)1 << 26)
 
-/* The eventfds of an offer, in SCM_RIGHTS order after the memfd. */
+/* The doorbells of an offer, in SCM_RIGHTS order after the memfd. */
 enum shm_efd {
 	SHM_EFD_C2S_DATA,  /* client -> switch frames: the switch waits on it */
 	SHM_EFD_C2S_SPACE, /* room in the client -> switch ring: the client waits on it */
@@ -89,19 +92,19 @@ enum shmring_rc {
 
 /*
  * Appends one frame (1..SHMRING_MAXFRAME bytes). *KICK is set when the ring was empty before
- * it: the caller then writes to the data eventfd.
+ * it: the caller then rings the data doorbell.
  */
 int shmring_push(struct shmring *r, const void *frame, size_t len, int *kick);
 /*
  * Copies the next frame into BUF (at most CAP bytes; *LEN gets the frame's whole length, a
  * longer frame is cut) and removes it. *KICK is set when the producer waits for room: the
- * caller then writes to the space eventfd.
+ * caller then rings the space doorbell.
  */
 int shmring_pop(struct shmring *r, void *buf, size_t cap, size_t *len, int *kick);
 /* 1 if the ring holds a frame (after a full barrier: the consumer's check before sleeping). */
 int shmring_readable(struct shmring *r);
 /*
- * The producer found the ring full: asks for a kick on the space eventfd. Returns 1 if room
+ * The producer found the ring full: asks for a ring of the space doorbell. Returns 1 if room
  * appeared meanwhile (then no kick will come: push again).
  */
 int shmring_want_space(struct shmring *r, size_t len);

@@ -12,7 +12,9 @@ setup() {
 
 nchildren_is() { [ "$(pgrep -c -P "$1")" -eq "$2" ]; }
 size_is() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]; }
-ports_at_least() { [ "$(find "$1" -maxdepth 1 -name '[0-9][0-9][0-9].*' | wc -l)" -ge "$2" ]; }
+# ports_at_least DIR N: the switch at DIR (management socket DIR.mgmt) has N clients, whatever
+# their transport (clients on shared-memory rings leave no socket file).
+ports_at_least() { endpoints_atleast "$1.mgmt" "$2"; }
 
 @test "--help exits 0, usage errors exit 1, every option is in the man page" {
 	run "$DPIPE" --help

@@ -46,6 +46,9 @@ maps_lib() {
 	echo "$output"
 	grep -qxF "$(readlink -f "$OUR_LIB")" <<<"$output"
 	! grep -qxF "$(readlink -f "$REF_LIB")" <<<"$output" || false
+	# and it took the shared-memory rings of our switch
+	run mgmt sw ds/showinfo
+	[[ "$output" == *"endpoints 0 datagram, 1 shared memory, 0 tap"* ]]
 }
 
 @test "QEMU on our libvdeplug attaches to Debian's switch" {

@@ -1,10 +1,8 @@
 #!/usr/bin/env bats
-# The shared-memory data path between our libvdeplug and our switch (VDEPLUG_SHM=1): taken,
-# frames of every size cross it, without VDEPLUG_SHM=1 or with --noshm datagrams stay, the
-# reference switch never sees it, and bad offers or a ring broken by its client never hurt the
-# switch.
+# The shared-memory data path between our libvdeplug and our switch: taken by default, frames
+# of every size cross it, VDEPLUG_SHM=0 and --noshm keep datagrams, the reference switch never
+# sees it, and bad offers or a ring broken by its client never hurt the switch.
 load ../helpers/common
-export VDEPLUG_SHM=1
 
 PT="$HELPERS/plugtest"
 SHMC="$HELPERS/shmclient"
@@ -31,7 +29,7 @@ exchange() {
 
 @test "our library on our switch takes the rings: no datagram socket, ds/showinfo counts it" {
 	start_switch sw
-	bg "$PT" -H "$BATS_TEST_TMPDIR/sw" </dev/null >"$BATS_TEST_TMPDIR/h.out" 3>&-
+	bg env -u VDEPLUG_SHM "$PT" -H "$BATS_TEST_TMPDIR/sw" </dev/null >"$BATS_TEST_TMPDIR/h.out" 3>&-
 	wait_for 5 grep -q '^ready$' "$BATS_TEST_TMPDIR/h.out"
 	run endpoints sw
 	[ "$output" = "endpoints 0 datagram, 1 shared memory, 0 tap" ]
@@ -50,12 +48,12 @@ exchange() {
 	exchange "$BATS_TEST_TMPDIR/sw" 65535 20
 }
 
-@test "without VDEPLUG_SHM=1 the client stays on datagrams (the default)" {
+@test "rings are the default: any VDEPLUG_SHM value but 0 keeps them" {
 	start_switch sw
-	bg env -u VDEPLUG_SHM "$PT" -H "$BATS_TEST_TMPDIR/sw" </dev/null >"$BATS_TEST_TMPDIR/h.out" 3>&-
+	bg env VDEPLUG_SHM=yes "$PT" -H "$BATS_TEST_TMPDIR/sw" </dev/null >"$BATS_TEST_TMPDIR/h.out" 3>&-
 	wait_for 5 grep -q '^ready$' "$BATS_TEST_TMPDIR/h.out"
 	run endpoints sw
-	[ "$output" = "endpoints 1 datagram, 0 shared memory, 0 tap" ]
+	[ "$output" = "endpoints 0 datagram, 1 shared memory, 0 tap" ]
 }
 
 @test "VDEPLUG_SHM=0 keeps the client on datagrams; frames still cross" {
@@ -100,7 +98,7 @@ exchange() {
 @test "bad offers are not taken: the client gets datagrams, the switch says why and serves on" {
 	start_switch sw
 	local mode
-	for mode in unsealed pipe fewfds badmagic hugering; do
+	for mode in unsealed pipe eventfd fewfds badmagic hugering; do
 		run "$SHMC" "$BATS_TEST_TMPDIR/sw" "$mode"
 		echo "# $mode: $output" >&3
 		[ "$status" -eq 0 ]
@@ -110,7 +108,7 @@ exchange() {
 	[ "$output" = shm ]
 	grep -q "offer of uid [0-9]* not taken: not a memfd sealed against shrinking" \
 		"$BATS_TEST_TMPDIR/sw.log"
-	grep -q "not taken: not a non-blocking eventfd" "$BATS_TEST_TMPDIR/sw.log"
+	[ "$(grep -c "not taken: a doorbell is not a unix stream socket" "$BATS_TEST_TMPDIR/sw.log")" -eq 2 ]
 	grep -q "not taken: wrong number of descriptors" "$BATS_TEST_TMPDIR/sw.log"
 	grep -q "not taken: bad shared memory header" "$BATS_TEST_TMPDIR/sw.log"
 	exchange "$BATS_TEST_TMPDIR/sw" 60 20
@@ -131,6 +129,27 @@ exchange() {
 	wait_for 5 bash -c "[ \$(ls /proc/$SWPID/fd | wc -l) -eq $before ]"
 	! grep -q 'shmclient' "/proc/$SWPID/maps"
 	exchange "$BATS_TEST_TMPDIR/sw" 1514 20
+}
+
+@test "a client that closes its doorbell loses its endpoint (no spinning on EOF)" {
+	start_switch sw
+	run "$SHMC" "$BATS_TEST_TMPDIR/sw" bellclose
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = shm ]
+	[ "${lines[1]}" = closed ]
+	run endpoints sw
+	[ "$output" = "endpoints 0 datagram, 0 shared memory, 0 tap" ]
+}
+
+@test "the switch goes away: a ring client sees its control stream end" {
+	start_switch sw
+	bg "$PT" -H "$BATS_TEST_TMPDIR/sw" </dev/null >"$BATS_TEST_TMPDIR/h.out" 3>&-
+	local pt=$BG_PID
+	wait_for 5 grep -q '^ready$' "$BATS_TEST_TMPDIR/h.out"
+	kill "$SWPID"
+	# plugtest -H sees the control stream end and exits by itself
+	wait_for 5 bash -c "! kill -0 $pt"
+	grep -q '^ctl eof$' "$BATS_TEST_TMPDIR/h.out"
 }
 
 @test "a slow ring reader costs only its own queue; a fast one meanwhile gets everything" {

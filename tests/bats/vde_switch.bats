@@ -211,11 +211,12 @@ fdcount() {
 	[ -x "$REF_PLUG" ] || skip "no reference vde_plug"
 	start_switch sw
 	bg_fifo "$BATS_TEST_TMPDIR/in" "$REF_PLUG" "vde://$BATS_TEST_TMPDIR/sw"
-	wait_for 5 bash -c "[[ \$(ls '$BATS_TEST_TMPDIR/sw') == *001.* ]]"
+	# on our library it takes shared-memory rings (no socket file): ask the switch
+	wait_for 5 endpoints_are "$BATS_TEST_TMPDIR/sw.mgmt" 1 1
 	run swcmd sw port/print
 	[[ "$output" == *"module unix prog   : vdeplug: user="* ]]
 	exec 7>&-
-	wait_for 5 bash -c "[[ \$(ls '$BATS_TEST_TMPDIR/sw') != *001.* ]]"
+	wait_for 5 endpoints_are "$BATS_TEST_TMPDIR/sw.mgmt" 0
 }
 
 @test "frames are flooded, then learned MACs go only to their port" {

@@ -106,6 +106,31 @@ ref() {
 	env -u LD_LIBRARY_PATH "$@"
 }
 
+# endpoints_on MGMT [PORT]: how many endpoints our switch with management socket MGMT has (on
+# port PORT only, if given). Counts clients whatever their transport (datagram sockets or
+# shared-memory rings, which leave no socket file in the switch directory).
+endpoints_on() {
+	local out
+	out=$("$UNIXCMD" -s "$1" port/allprint 2>/dev/null) || { echo 0; return; }
+	if [ -n "${2:-}" ]; then
+		awk -v p="$(printf 'Port %04d ' "$2")" \
+			'/^Port / { on = index($0, p) == 1 } on && /-- endpoint ID/ { n++ }
+			 END { print n + 0 }' <<<"$out"
+	else
+		grep -c -- '-- endpoint ID' <<<"$out" || true
+	fi
+}
+
+# endpoints_are MGMT N [PORT]: exactly N endpoints (a predicate for wait_for).
+endpoints_are() {
+	[ "$(endpoints_on "$1" "${3:-}")" -eq "$2" ]
+}
+
+# endpoints_atleast MGMT N: at least N endpoints (a predicate for wait_for).
+endpoints_atleast() {
+	[ "$(endpoints_on "$1")" -ge "$2" ]
+}
+
 # port_has NAME TEXT: port/print of switch NAME mentions TEXT.
 port_has() {
 	mgmt "$1" port/print | grep -qF -- "$2"

@@ -1,9 +1,12 @@
 /*
  * Test client for the switch's shared-memory offers (tools/vde_switch/shmep.c): sends a v3
  * request with a good or a deliberately bad offer and says what the switch made of it.
- *   shmclient DIR good|unsealed|pipe|fewfds|badmagic|hugering   prints "shm" or "dgram"
+ *   shmclient DIR good|unsealed|pipe|eventfd|fewfds|badmagic|hugering
+ *                           prints "shm" or "dgram"
  *   shmclient DIR corrupt   takes the rings, then breaks them; prints "closed" when the
  *                           switch ends the endpoint (exit 1 if it does not within 5 s)
+ *   shmclient DIR bellclose takes the rings, then closes its end of the data doorbell: the
+ *                           same
  * Independent of libvdeplug (only its ring layout, shmring.h), so it can lie to the switch.
  */
 #include <errno.h>
@@ -35,6 +38,9 @@ die(const char *what)
 	exit(2);
 }
 
+/* Our ends of the doorbells. */
+static int mine[SHM_NEFD];
+
 /* The offer's descriptors for MODE: how many, in fds[]. */
 static int
 make_offer(const char *mode, int *fds, void **map)
@@ -57,16 +63,25 @@ make_offer(const char *mode, int *fds, void **map)
 	    fcntl(fds[0], F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
 		die("seal");
 	for (int i = 0; i < SHM_NEFD; i++) {
-		if (strcmp(mode, "pipe") == 0 && i == SHM_EFD_C2S_DATA) {
-			int p[2];
+		int sv[2];
 
-			if (pipe(p) < 0)
+		if (strcmp(mode, "pipe") == 0 && i == SHM_EFD_C2S_DATA) {
+			if (pipe(sv) < 0)
 				die("pipe");
-			fds[1 + i] = p[0]; /* a read end that never gets data: would block a reader */
+			fds[1 + i] = sv[0]; /* a read end that never gets data: would block a reader */
+			mine[i] = sv[1];
 			continue;
 		}
-		if ((fds[1 + i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
-			die("eventfd");
+		if (strcmp(mode, "eventfd") == 0 && i == SHM_EFD_S2C_DATA) {
+			/* its flags are shared: we could make the switch's writes block */
+			if ((fds[1 + i] = mine[i] = eventfd(0, EFD_CLOEXEC)) < 0)
+				die("eventfd");
+			continue;
+		}
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0)
+			die("socketpair");
+		mine[i] = sv[0];
+		fds[1 + i] = sv[1];
 	}
 	if (strcmp(mode, "fewfds") == 0)
 		n = 3;
@@ -139,17 +154,20 @@ main(int argc, char **argv)
 	}
 	unlink(rq.sock.sun_path);
 	printf("%s\n", got_fd ? "shm" : "dgram");
-	if (strcmp(argv[2], "corrupt") == 0) {
+	if (strcmp(argv[2], "corrupt") == 0 || strcmp(argv[2], "bellclose") == 0) {
 		struct shmring_hdr *h = map;
-		uint64_t one = 1;
 		struct pollfd p = { .fd = ctl, .events = POLLIN };
-		char c;
+		char c = 1;
 
 		if (!got_fd)
 			return 1;
-		h->c2s.head = 0x12345; /* far beyond the ring, not aligned */
-		if (write(fds[1 + SHM_EFD_C2S_DATA], &one, sizeof(one)) < 0)
-			die("kick");
+		if (strcmp(argv[2], "corrupt") == 0) {
+			h->c2s.head = 0x12345; /* far beyond the ring, not aligned */
+			if (send(mine[SHM_EFD_C2S_DATA], &c, 1, 0) < 0)
+				die("kick");
+		} else {
+			close(mine[SHM_EFD_C2S_DATA]);
+		}
 		if (poll(&p, 1, 5000) <= 0 || recv(ctl, &c, 1, 0) > 0) {
 			fprintf(stderr, "the switch kept the endpoint\n");
 			return 1;

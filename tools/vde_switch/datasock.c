@@ -5,7 +5,7 @@
  * A request that is malformed, refused or not complete within HS_TIMEOUT_MS is closed, so
  * clients always get an answer or EOF. Users come from SO_PEERCRED, never from file owners.
  * A request from our libvdeplug carries a shared-memory offer (SCM_RIGHTS: a sealed memfd and
- * four eventfds, shmep.c): taken, the reply carries the memfd back and frames go through the
+ * four doorbell sockets, shmep.c): taken, the reply carries the memfd back and frames go through the
  * rings; an offer that does not check out leaves the client on datagrams.
  */
 #include <errno.h>
@@ -268,6 +268,11 @@ ep_start(struct sw *sw, struct endpoint *ep, unsigned n, const struct sockaddr_u
 		loop_del_fd(sw->loop, ep->ctlfd);
 		goto fail;
 	}
+	if (ep->shm && loop_add_fd(sw->loop, shmep_selffd(ep->shm), LOOP_IN, ep_data_io, ep) < 0) {
+		loop_del_fd(sw->loop, ep->datafd);
+		loop_del_fd(sw->loop, ep->ctlfd);
+		goto fail;
+	}
 	return NULL;
 fail:
 	if (!ep->shm) {
@@ -519,6 +524,7 @@ datasock_ep_close(struct sw *sw, struct endpoint *ep)
 	loop_del_fd(sw->loop, ep->datafd);
 	close(ep->ctlfd);
 	if (ep->shm) {
+		loop_del_fd(sw->loop, shmep_selffd(ep->shm));
 		if (ep->waiting_out)
 			loop_del_fd(sw->loop, shmep_spacefd(ep->shm));
 		shmep_free(ep->shm); /* datafd is one of its descriptors */
@@ -597,7 +603,11 @@ ep_recv_shm(struct sw *sw, struct endpoint *ep)
 {
 	struct datasock *ds = sw->ds;
 
-	shmep_rx_clear(ep->shm);
+	if (shmep_rx_clear(ep->shm) < 0) {
+		/* the client closed its doorbell: gone, as when its control stream ends */
+		datasock_ep_close(sw, ep);
+		return;
+	}
 	for (int round = 0; round < 4; round++) {
 		int i, r = SHMRING_OK;
 

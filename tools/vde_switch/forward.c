@@ -151,6 +151,8 @@ forward_qdrop(struct endpoint *ep)
 		ep->port->drop_queue++;
 }
 
+static void forward_want_out(struct sw *sw, struct endpoint *ep, int on);
+
 static void
 forward_space_io(struct loop *l, int fd, unsigned events, void *arg)
 {
@@ -159,11 +161,16 @@ forward_space_io(struct loop *l, int fd, unsigned events, void *arg)
 	(void)l;
 	(void)fd;
 	(void)events;
-	shmep_space_clear(ep->shm);
+	if (shmep_space_clear(ep->shm) < 0) {
+		/* the client closed its doorbell: end the endpoint (the loop closes it) */
+		forward_want_out(ep->sw, ep, 0);
+		shutdown(ep->ctlfd, SHUT_RDWR);
+		return;
+	}
 	forward_drain(ep->sw, ep);
 }
 
-/* Waits for room at ep: writability of its socket, or the space eventfd of its ring (the
+/* Waits for room at ep: writability of its socket, or the space doorbell of its ring (the
  * request for a kick is made when a send finds the ring full). */
 static void
 forward_want_out(struct sw *sw, struct endpoint *ep, int on)
@@ -535,7 +542,7 @@ forward_tap_write(const struct endpoint *ep, const struct iovec *frame, const st
 }
 
 /* Pushes iov[0..n) into ep's switch -> client ring; like forward_send. A full ring asks the
- * client for a kick on the space eventfd; a corrupted one drops the frames and ends the
+ * client for a ring of the space doorbell; a corrupted one drops the frames and ends the
  * endpoint (its control stream is shut down: the loop then closes it). */
 static unsigned
 forward_send_shm(struct sw *sw, struct endpoint *ep, struct iovec *iov, unsigned n, int *again)
@@ -631,6 +638,16 @@ forward_send(struct sw *sw, struct endpoint *ep, struct iovec *iov, const struct
 		}
 	}
 	return done;
+}
+
+void
+forward_send_now(struct sw *sw, struct endpoint *ep, const uint8_t *frame, size_t len)
+{
+	struct iovec iov = { (void *)frame, len };
+	int again;
+
+	if (forward_send(sw, ep, &iov, NULL, 1, &again) == 0)
+		forward_qdrop(ep);
 }
 
 void

@@ -33,6 +33,9 @@ void forward_frame_gso(struct sw *sw, struct endpoint *ep, uint8_t *frame, size_
 		       const struct gso_hdr *gso);
 /* Sends everything gathered in this batch. */
 void forward_flush(struct sw *sw);
+/* Sends one frame of the switch's own (a BPDU) to ep at once, through ep's transport (a vnet
+ * tap gets its offload header, a ring its record), counted like any; dropped if ep is full. */
+void forward_send_now(struct sw *sw, struct endpoint *ep, const uint8_t *frame, size_t len);
 /* LOOP_OUT on ep's data socket: sends queued frames; returns the number still queued. */
 unsigned forward_drain(struct sw *sw, struct endpoint *ep);
 /* Drops ep's queue and pending frames (endpoint closing). */

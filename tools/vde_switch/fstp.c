@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "forward.h"
 #include "fstp.h"
 #include "loop.h"
 #include "mgmt.h"
@@ -35,10 +36,7 @@ fstp_send(void *arg, uint16_t vid, unsigned n, const uint8_t *frame, size_t len)
 		out = buf;
 	}
 	for (struct endpoint *ep = p->eps; ep; ep = ep->next)
-		if (write(ep->datafd, out, outlen) == (ssize_t)outlen) {
-			p->out_pkts++;
-			p->out_bytes += outlen;
-		}
+		forward_send_now(sw, ep, out, outlen);
 }
 
 static void

@@ -1,5 +1,5 @@
 /*
- * Shared-memory endpoints: checking and mapping a client's offer, and the eventfd side of the
+ * Shared-memory endpoints: checking and mapping a client's offer, and the doorbell side of the
  * ring protocol (the rings themselves are libvdeplug/shmring.c, shared with the library).
  */
 #include <errno.h>
@@ -8,8 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "shmep.h"
@@ -24,28 +28,29 @@ struct shmep {
 	size_t maplen;
 	struct shmring rx, tx; /* client -> switch, switch -> client */
 	int txkick;            /* a push found the ring empty: wake the client */
+	int selffd;            /* our own eventfd: frames left for the next round (never shared) */
+	int again;             /* selffd was written */
 };
 
-/* 1 if FD is an eventfd (a pipe or a tty could block the switch on read). */
+/* 1 if FD is an AF_UNIX stream socket: a doorbell. Sockets take MSG_DONTWAIT per call, so the
+ * client cannot make us block by changing the flags of the file (a pipe or an eventfd could). */
 static int
-is_eventfd(int fd)
+is_doorbell(int fd)
 {
-	char path[64], link[64];
-	ssize_t n;
+	int v;
+	socklen_t len = sizeof(v);
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) < 0 || v != AF_UNIX)
 		return 0;
-	link[n] = '\0';
-	return strcmp(link, "anon_inode:[eventfd]") == 0 &&
-	       (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0;
+	len = sizeof(v);
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) == 0 && v == SOCK_STREAM;
 }
 
 struct shmep *
 shmep_new(const int *fds, int nfds, const char **why)
 {
 	struct shmep *s;
+	struct statfs sfs;
 	struct stat st;
 	int seals;
 
@@ -60,28 +65,40 @@ shmep_new(const int *fds, int nfds, const char **why)
 		*why = "not a memfd sealed against shrinking";
 		return NULL;
 	}
+	/* hugetlbfs pages may be missing when we touch them: SIGBUS */
+	if (fstatfs(fds[0], &sfs) < 0 || sfs.f_type != TMPFS_MAGIC) {
+		*why = "shared memory not on tmpfs";
+		return NULL;
+	}
 	if (st.st_size < (off_t)SHMRING_DATA_OFF || (size_t)st.st_size > SHMEP_MAXMAP) {
 		*why = "bad shared memory size";
 		return NULL;
 	}
 	for (int i = 1; i < nfds; i++)
-		if (!is_eventfd(fds[i])) {
-			*why = "not a non-blocking eventfd";
+		if (!is_doorbell(fds[i])) {
+			*why = "a doorbell is not a unix stream socket";
 			return NULL;
 		}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		*why = "out of memory";
 		return NULL;
 	}
+	if ((s->selffd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+		free(s);
+		*why = "no eventfd";
+		return NULL;
+	}
 	s->maplen = (size_t)st.st_size;
 	s->map = mmap(NULL, s->maplen, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
 	if (s->map == MAP_FAILED) {
+		close(s->selffd);
 		free(s);
 		*why = "cannot map the shared memory";
 		return NULL;
 	}
 	if (shmring_attach(s->map, s->maplen, &s->rx, &s->tx) < 0) {
 		munmap(s->map, s->maplen);
+		close(s->selffd);
 		free(s);
 		*why = "bad shared memory header";
 		return NULL;
@@ -99,6 +116,7 @@ shmep_free(struct shmep *s)
 		return;
 	munmap(s->map, s->maplen);
 	close(s->memfd);
+	close(s->selffd);
 	for (int i = 0; i < SHM_NEFD; i++)
 		close(s->efd[i]);
 	free(s);
@@ -117,33 +135,50 @@ shmep_datafd(const struct shmep *s)
 }
 
 int
+shmep_selffd(const struct shmep *s)
+{
+	return s->selffd;
+}
+
+int
 shmep_spacefd(const struct shmep *s)
 {
 	return s->efd[SHM_EFD_S2C_SPACE];
 }
 
+/* Rings a doorbell: one byte; a full doorbell (EAGAIN) is rung already. */
 static void
 efd_kick(int fd)
 {
-	uint64_t one = 1;
+	char c = 1;
 
-	while (write(fd, &one, sizeof(one)) < 0 && errno == EINTR)
+	while (send(fd, &c, 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno == EINTR)
 		;
 }
 
-static void
+/* Clears a doorbell: reads what is pending, never waits; -1 if the client closed its end. */
+static int
 efd_clear(int fd)
 {
-	uint64_t v;
+	char buf[256];
+	ssize_t r;
 
-	while (read(fd, &v, sizeof(v)) < 0 && errno == EINTR)
+	while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0 || (r < 0 && errno == EINTR))
 		;
+	return r == 0 ? -1 : 0;
 }
 
-void
+int
 shmep_rx_clear(struct shmep *s)
 {
-	efd_clear(s->efd[SHM_EFD_C2S_DATA]);
+	if (s->again) {
+		uint64_t v;
+
+		s->again = 0;
+		while (read(s->selffd, &v, sizeof(v)) < 0 && errno == EINTR)
+			;
+	}
+	return efd_clear(s->efd[SHM_EFD_C2S_DATA]);
 }
 
 int
@@ -165,7 +200,11 @@ shmep_rx_more(struct shmep *s)
 void
 shmep_rx_again(struct shmep *s)
 {
-	efd_kick(s->efd[SHM_EFD_C2S_DATA]);
+	uint64_t one = 1;
+
+	s->again = 1;
+	while (write(s->selffd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
 }
 
 int
@@ -192,8 +231,8 @@ shmep_want_space(struct shmep *s)
 	return shmring_want_space(&s->tx, SHMRING_MAXFRAME);
 }
 
-void
+int
 shmep_space_clear(struct shmep *s)
 {
-	efd_clear(s->efd[SHM_EFD_S2C_SPACE]);
+	return efd_clear(s->efd[SHM_EFD_S2C_SPACE]);
 }
