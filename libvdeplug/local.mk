@@ -29,6 +29,14 @@ TESTS += tests/unit/test_shmring
 tests_unit_test_shmring_SOURCES = tests/unit/test_shmring.c libvdeplug/shmring.c
 tests_unit_test_shmring_CFLAGS = $(AM_CFLAGS) -pthread
 tests_unit_test_shmring_LDFLAGS = $(AM_LDFLAGS) -pthread
+# the library's client and the switch's endpoint on one offer, two threads, frames both ways
+check_PROGRAMS += tests/unit/test_shmplug
+TESTS += tests/unit/test_shmplug
+tests_unit_test_shmplug_SOURCES = tests/unit/test_shmplug.c libvdeplug/shmplug.c \
+	libvdeplug/shmring.c tools/vde_switch/shmep.c
+tests_unit_test_shmplug_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/vde_switch
+tests_unit_test_shmplug_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_test_shmplug_LDFLAGS = $(AM_LDFLAGS) -pthread -Wl,--wrap=recv
 
 # Test client for tests/bats/libvdeplug.bats.
 check_PROGRAMS += tests/helpers/plugtest

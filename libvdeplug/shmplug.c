@@ -216,7 +216,7 @@ vdeplug_shm_send(struct vdeplug_shm *s, int ctl, const void *buf, size_t len, in
 ssize_t
 vdeplug_shm_recv(struct vdeplug_shm *s, int ctl, void *buf, size_t len, int flags)
 {
-	int datafd = s->efd[SHM_EFD_S2C_DATA];
+	int datafd = s->efd[SHM_EFD_S2C_DATA], cleared = 0;
 
 	for (;;) {
 		size_t got;
@@ -225,12 +225,19 @@ vdeplug_shm_recv(struct vdeplug_shm *s, int ctl, void *buf, size_t len, int flag
 		if (r == SHMRING_OK) {
 			if (kick)
 				efd_kick(s->efd[SHM_EFD_S2C_SPACE]);
-			/* readable exactly while frames wait: clear when empty, look again (ring
-			 * our own doorbell through its far end if a frame came meanwhile) */
+			/*
+			 * The data descriptor is readable exactly while frames wait. Empty now:
+			 * clear it, and look again (a frame may have come just before the clear
+			 * took its ring: ring our own doorbell through its far end). Not empty,
+			 * but this call cleared the doorbell on its way: ring it again, or those
+			 * frames would wait for the next one.
+			 */
 			if (!shmring_readable(&s->rx)) {
 				efd_clear(datafd);
 				if (shmring_readable(&s->rx))
 					efd_kick(s->peer[SHM_EFD_S2C_DATA]);
+			} else if (cleared) {
+				efd_kick(s->peer[SHM_EFD_S2C_DATA]);
 			}
 			return (ssize_t)(got < len ? got : len);
 		}
@@ -240,9 +247,12 @@ vdeplug_shm_recv(struct vdeplug_shm *s, int ctl, void *buf, size_t len, int flag
 		}
 		/* Empty, yet the caller was told there was data (a stale wake-up): say so rather
 		 * than block a poll loop. A caller that just blocks waits for the next frame. */
-		if (efd_clear(datafd) && !shmring_readable(&s->rx)) {
-			errno = EAGAIN;
-			return -1;
+		if (efd_clear(datafd)) {
+			cleared = 1;
+			if (!shmring_readable(&s->rx)) {
+				errno = EAGAIN;
+				return -1;
+			}
 		}
 		if (shmring_readable(&s->rx))
 			continue;

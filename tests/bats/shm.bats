@@ -171,3 +171,21 @@ exchange() {
 	echo "$output"
 	[[ "$output" =~ queued\ [0-9]+\ dropped\ ([1-9][0-9]*) ]]
 }
+
+@test "a client that sends and leaves at once: every frame it sent still goes out (rings and datagrams)" {
+	start_switch sw
+	bg "$PT" -r 300 -t 10 "$BATS_TEST_TMPDIR/sw" >"$BATS_TEST_TMPDIR/rx.out" 3>&-
+	local rx=$BG_PID
+	sleep 0.3
+	# 300 frames left in the ring, never rung for, by a client that exits right away
+	run "$SHMC" "$BATS_TEST_TMPDIR/sw" sendleave
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = shm ]
+	[ "${lines[1]}" = "sent 300" ]
+	wait "$rx"
+	[ "$(grep -c '^frame 1000 [0-9]* ok$' "$BATS_TEST_TMPDIR/rx.out")" -eq 300 ]
+	[ "$(awk '{print $3}' "$BATS_TEST_TMPDIR/rx.out" | tr '\n' ' ')" = \
+	  "$(seq 0 299 | tr '\n' ' ')" ]
+	# a datagram client's frames still queued on the data socket when it leaves: the same
+	exchange "$BATS_TEST_TMPDIR/sw" 1514 500 VDEPLUG_SHM=0
+}

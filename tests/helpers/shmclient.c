@@ -7,6 +7,9 @@
  *                           switch ends the endpoint (exit 1 if it does not within 5 s)
  *   shmclient DIR bellclose takes the rings, then closes its end of the data doorbell: the
  *                           same
+ *   shmclient DIR sendleave takes the rings, puts 300 broadcast frames of 1000 bytes in its
+ *                           ring without ringing, and exits at once: the switch must still
+ *                           forward them; prints "sent 300"
  * Independent of libvdeplug (only its ring layout, shmring.h), so it can lie to the switch.
  */
 #include <errno.h>
@@ -173,6 +176,33 @@ main(int argc, char **argv)
 			return 1;
 		}
 		printf("closed\n");
+	}
+	if (strcmp(argv[2], "sendleave") == 0) {
+		struct shmring c2s, s2c;
+		unsigned char f[1000];
+		int n = 0, kick;
+
+		if (!got_fd || shmring_attach(map, shmring_mapsize(SHMRING_SIZE), &c2s, &s2c) < 0)
+			return 1;
+		/* plugtest's frames (plugtest -r checks them): numbered, an IPv4 ethertype */
+		for (n = 0; n < 300; n++) {
+			memset(f, 0xff, 6);
+			memcpy(f + 6, "\x02\x00\x00\x00\x5e\x01", 6);
+			for (size_t i = 12; i < sizeof(f); i++)
+				f[i] = (unsigned char)(n + i);
+			f[12] = 0x08;
+			f[13] = 0x00;
+			f[14] = 0x45;
+			f[15] = 0;
+			f[16] = (sizeof(f) - 14) >> 8;
+			f[17] = (unsigned char)(sizeof(f) - 14);
+			f[18] = f[19] = 0;
+			f[20] = (unsigned char)(n >> 8);
+			f[21] = (unsigned char)n;
+			if (shmring_push(&c2s, f, sizeof(f), &kick) != SHMRING_OK)
+				break;
+		}
+		printf("sent %d\n", n);
 	}
 	fflush(stdout);
 	return 0;

@@ -537,6 +537,8 @@ datasock_ep_close(struct sw *sw, struct endpoint *ep)
 	free(ep);
 }
 
+static void ep_depart(struct sw *sw, struct endpoint *ep);
+
 static void
 ep_ctl_io(struct loop *l, int fd, unsigned events, void *arg)
 {
@@ -554,7 +556,7 @@ ep_ctl_io(struct loop *l, int fd, unsigned events, void *arg)
 	}
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	datasock_ep_close(ep->sw, ep);
+	ep_depart(ep->sw, ep);
 }
 
 /* Frames closer than this go back to recvmmsg batches. */
@@ -594,6 +596,66 @@ ep_frame_in(struct sw *sw, struct endpoint *ep, uint8_t *buf, size_t len, int tr
 }
 
 /*
+ * Takes one batch (SW_BATCH frames at most) from ep's client -> switch ring and forwards it;
+ * SHMRING_OK if the batch was full (there may be more), SHMRING_EMPTY, or SHMRING_CORRUPT
+ * (logged; the caller ends the endpoint).
+ */
+static int
+ep_pull_shm(struct sw *sw, struct endpoint *ep)
+{
+	struct datasock *ds = sw->ds;
+	int i, r = SHMRING_OK;
+
+	for (i = 0; i < SW_BATCH; i++) {
+		size_t len;
+
+		r = shmep_pop(ep->shm, ds->riov[i].iov_base, ds->riov[i].iov_len, &len);
+		if (r != SHMRING_OK)
+			break;
+		ep_frame_in(sw, ep, ds->riov[i].iov_base, len, len > ds->riov[i].iov_len);
+	}
+	forward_flush(sw);
+	if (r == SHMRING_CORRUPT)
+		log_warnx_rl(&sw->rl_data, "port %d endpoint %d: shared memory ring corrupted by "
+			     "the client: closed", (int)(ep->port - sw->ports), ep->ctlfd);
+	return r;
+}
+
+/* Frames a departing client sent before it left: a ring holds at most this many batches'
+ * worth of minimal frames (a client that keeps writing to it after leaving is cut off). */
+#define DEPART_BATCHES (SHMRING_SIZE / 64 / SW_BATCH + 1)
+
+/*
+ * Ends ep after the client left (its control stream or a doorbell reached end of file):
+ * what it sent before leaving still goes out, as a datagram client's frames already queued
+ * on the data socket do.
+ */
+static void
+ep_depart(struct sw *sw, struct endpoint *ep)
+{
+	if (ep->shm) {
+		for (unsigned n = 0; n < DEPART_BATCHES; n++)
+			if (ep_pull_shm(sw, ep) != SHMRING_OK)
+				break;
+	} else {
+		struct datasock *ds = sw->ds;
+
+		for (unsigned n = 0; n < DEPART_BATCHES; n++) {
+			int r = recvmmsg(ep->datafd, ds->rmsg, SW_BATCH, MSG_DONTWAIT, NULL);
+
+			for (int i = 0; i < r; i++)
+				ep_frame_in(sw, ep, ds->rmsg[i].msg_hdr.msg_iov->iov_base,
+					    ds->rmsg[i].msg_len,
+					    (ds->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
+			forward_flush(sw);
+			if (r < SW_BATCH)
+				break;
+		}
+	}
+	datasock_ep_close(sw, ep);
+}
+
+/*
  * Drains up to a few batches of ep's client -> switch ring and forwards them. A ring that
  * breaks the protocol ends the endpoint. Frames left after the last batch make the data
  * descriptor readable again, for the next round of the loop.
@@ -601,29 +663,15 @@ ep_frame_in(struct sw *sw, struct endpoint *ep, uint8_t *buf, size_t len, int tr
 static void
 ep_recv_shm(struct sw *sw, struct endpoint *ep)
 {
-	struct datasock *ds = sw->ds;
-
 	if (shmep_rx_clear(ep->shm) < 0) {
 		/* the client closed its doorbell: gone, as when its control stream ends */
-		datasock_ep_close(sw, ep);
+		ep_depart(sw, ep);
 		return;
 	}
 	for (int round = 0; round < 4; round++) {
-		int i, r = SHMRING_OK;
+		int r = ep_pull_shm(sw, ep);
 
-		for (i = 0; i < SW_BATCH; i++) {
-			size_t len;
-
-			r = shmep_pop(ep->shm, ds->riov[i].iov_base, ds->riov[i].iov_len, &len);
-			if (r != SHMRING_OK)
-				break;
-			ep_frame_in(sw, ep, ds->riov[i].iov_base, len, len > ds->riov[i].iov_len);
-		}
-		forward_flush(sw);
 		if (r == SHMRING_CORRUPT) {
-			log_warnx_rl(&sw->rl_data, "port %d endpoint %d: shared memory ring "
-				     "corrupted by the client: closed", (int)(ep->port - sw->ports),
-				     ep->ctlfd);
 			datasock_ep_close(sw, ep);
 			return;
 		}
