@@ -62,6 +62,7 @@ struct gen {
 	uint64_t rng;        /* flood: xorshift64* state */
 	VDECONN *conn[GEN_MAXCONN];
 	struct pollfd pfd[GEN_MAXCONN];
+	int dgram[GEN_MAXCONN]; /* the data descriptor is the datagram socket of the frames */
 };
 
 static volatile sig_atomic_t gen_stop, gen_mark;
@@ -174,6 +175,20 @@ gen_send(VDECONN *conn, const void *frame, size_t len)
 }
 
 /* Open the connections and broadcast one hello from each so the switch learns their MACs. */
+/*
+ * 1 if FD is a datagram socket, one frame per datagram (vde:// on datagrams): sendmmsg and
+ * recvmmsg on it are frames. With our library's shared-memory rings the data descriptor is
+ * a doorbell (a stream socket that only signals): frames go through vde_send/vde_recv.
+ */
+static int
+is_dgram(int fd)
+{
+	int type;
+	socklen_t len = sizeof(type);
+
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_DGRAM;
+}
+
 static int
 gen_open(struct gen *g, int role)
 {
@@ -191,6 +206,7 @@ gen_open(struct gen *g, int role)
 		}
 		g->pfd[i].fd = vde_datafd(g->conn[i]);
 		g->pfd[i].events = POLLIN;
+		g->dgram[i] = is_dgram(g->pfd[i].fd);
 		gen_mac(mac, role, i);
 		gen_header(frame, bcast, mac, GEN_ETH_HELLO);
 		if (gen_send(g->conn[i], frame, sizeof(frame)) < 0) {
@@ -241,8 +257,7 @@ gen_drain(struct gen *g, int i)
 		iov[j].iov_len = sizeof(gen_rxbuf[j]);
 		msg[j].msg_hdr = (struct msghdr){ .msg_iov = &iov[j], .msg_iovlen = 1 };
 	}
-	n = recvmmsg(g->pfd[i].fd, msg, GEN_BATCH, MSG_DONTWAIT, NULL);
-	if (n < 0 && errno == ENOTSOCK) {
+	if (!g->dgram[i]) {
 		/* shared-memory rings: the data descriptor only signals; frames via vde_recv */
 		for (n = 0; n < GEN_BATCH; n++) {
 			ssize_t len = vde_recv(g->conn[i], gen_rxbuf[n], sizeof(gen_rxbuf[n]),
@@ -254,6 +269,7 @@ gen_drain(struct gen *g, int i)
 		}
 		return n > 0 ? n : -1;
 	}
+	n = recvmmsg(g->pfd[i].fd, msg, GEN_BATCH, MSG_DONTWAIT, NULL);
 	for (int j = 0; j < n; j++)
 		gen_rxlen[j] = msg[j].msg_len;
 	return n;
@@ -298,6 +314,8 @@ gen_send_burst(struct gen *g, int i, struct mmsghdr *msg, int n)
 		} else if (errno == EAGAIN || errno == ENOBUFS) {
 			struct pollfd pfd = { .fd = g->pfd[i].fd, .events = POLLOUT };
 
+			if (gen_stop)
+				return -1;
 			poll(&pfd, 1, 1);
 		} else if (errno != EINTR || gen_stop) {
 			return -1;
@@ -370,6 +388,10 @@ gen_src(struct gen *g)
 		iov[j][1] = (struct iovec){ .iov_base = filler, .iov_len = g->size - sizeof(head[j]) };
 		msg[j].msg_hdr = (struct msghdr){ .msg_iov = iov[j], .msg_iovlen = 2 };
 	}
+	/* bursts are for datagram sockets only */
+	for (int i = 0; i < g->nconn; i++)
+		if (!g->dgram[i])
+			g->burst = 1;
 	start = gen_now_ns();
 	end = g->duration > 0 ? start + (uint64_t)(g->duration * 1e9) : UINT64_MAX;
 	now = start;
@@ -397,10 +419,9 @@ gen_src(struct gen *g)
 			if (gen_send(g->conn[i], filler, g->size) < 0)
 				break;
 		} else if (gen_send_burst(g, i, msg, n) < 0) {
-			if (errno != EDESTADDRREQ && errno != ENOTCONN && errno != ENOTSOCK)
+			if (errno != EDESTADDRREQ && errno != ENOTCONN)
 				break;
-			/* The library does not connect its data socket, or its data descriptor is
-			 * not a socket (shared-memory rings): fall back to vde_send. */
+			/* The library does not connect its data socket: fall back to vde_send. */
 			g->burst = 1;
 			continue;
 		}

@@ -163,8 +163,12 @@ efd_clear(int fd)
 	char buf[256];
 	ssize_t r;
 
+	/* a stream socket's recv takes all that is pending up to the buffer's size: a short
+	 * read emptied it (one syscall, not a second one to meet EAGAIN); an end of file that
+	 * follows keeps the descriptor readable, so the next call sees it */
 	while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0 || (r < 0 && errno == EINTR))
-		;
+		if (r > 0 && (size_t)r < sizeof(buf))
+			return 0;
 	return r == 0 ? -1 : 0;
 }
 
