@@ -147,14 +147,8 @@ efd_clear(int fd)
 	int rung = 0;
 	ssize_t r;
 
-	/* a stream socket's recv takes all that is pending up to the buffer's size: a short
-	 * read emptied it (one syscall, not a second one to meet EAGAIN) */
-	while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0 || (r < 0 && errno == EINTR)) {
-		if (r > 0)
-			rung = 1;
-		if (r > 0 && (size_t)r < sizeof(buf))
-			break;
-	}
+	while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0 || (r < 0 && errno == EINTR))
+		rung = 1;
 	return rung;
 }
 

@@ -30,7 +30,7 @@ WF_REALTIME=1
 # the scheduler adds rare late outliers that would move a plain mean.
 # One measurement of 50+10N against a baseline of the path's own latency (switches, wake-ups
 # after a timer, scheduling), taken just before with a fixed 5 ms delay. Checks return 1
-# instead of failing so that it can be retried.
+# instead of failing so that it can be tried again (timed, tests/helpers/wirefilter.bash).
 delay_normal_once() {
 	local base
 	wf delay 5
@@ -53,20 +53,23 @@ delay_normal_once() {
 
 @test "delay 50+10N: mean 50 ms +-1, quartiles of sigma 10/3 (nofifo)" {
 	start_wf -N --seed 3
-	# a loaded machine can stall any of the processes on the path for milliseconds: one retry
-	delay_normal_once || delay_normal_once
+	timed delay_normal_once
+}
+
+delay_uniform_once() {
+	gen --count 400 --rate 400 "$T/a" "$T/b" || return 1
+	[ "$G_lost" -eq 0 ] || return 1
+	[ "$G_reordered" -eq 0 ] || return 1
+	awk -v lo="$G_delay_min_ms" -v hi="$G_delay_p75_ms" 'BEGIN { exit !(lo >= 40 && hi < 60) }'
 }
 
 @test "delay 50+10U stays within [40, 60] ms; fifo keeps the order" {
 	start_wf -d 50+10U --seed 4
-	gen --count 400 --rate 400 "$T/a" "$T/b"
-	[ "$G_lost" -eq 0 ]
-	[ "$G_reordered" -eq 0 ]
-	awk -v lo="$G_delay_min_ms" -v hi="$G_delay_p75_ms" 'BEGIN { exit !(lo >= 40 && hi < 60) }'
+	timed delay_uniform_once
 }
 
 # Never early (min >= 0.5 ms); the median bounds the path's own latency, which a stalled process
-# on a loaded machine can push up once: one retry.
+# on a loaded machine can push up (timed: tried again).
 subms_once() {
 	gen --count 200 --rate 1000 "$T/a" "$T/b" || return 1
 	awk -v lo="$G_delay_min_ms" -v m="$G_delay_p50_ms" -v t="$(tol 1.5)" \
@@ -75,11 +78,11 @@ subms_once() {
 
 @test "sub-millisecond delay: 0.5 ms" {
 	start_wf -d 0.5
-	subms_once || subms_once
+	timed subms_once
 }
 
 # Rates are measured over the middle 90% of the frames; a loaded machine can still starve the
-# sender or stall a process for tens of milliseconds, hence one retry. The sender runs at 16
+# sender or stall a process for tens of milliseconds (timed: tried again). The sender runs at 16
 # Mbit/s: above the link, so the link stays busy, but not an unpaced burst, which overflows the
 # switch's bounded per-port queue (frames lost before wirefilter) when wirefilter is not
 # scheduled at once.
@@ -91,7 +94,7 @@ bandwidth_once() {
 
 @test "bandwidth 10 Mbit/s delivers 10 +-0.5 Mbit/s" {
 	start_wf -b 1250000
-	bandwidth_once || bandwidth_once
+	timed bandwidth_once
 }
 
 speed_once() {
@@ -103,7 +106,7 @@ speed_once() {
 
 @test "speed paces the sender's interface" {
 	start_wf -s 500000
-	speed_once || speed_once
+	timed speed_once
 }
 
 @test "mtu 1500 passes 1500-byte frames and drops 1501-byte ones (no header counted)" {
@@ -150,14 +153,19 @@ speed_once() {
 	[ $((G_corrupted + G_received + G_foreign)) -ge 290 ]
 }
 
+# RL delayed by 20 ms: the median is 20 ms and the path's own latency (2 ms; wider in a
+# sanitizer build)
+rl_delay_once() {
+	gen --id 2 --count 200 --rate 1000 "$T/b" "$T/a" || return 1
+	[ "$G_received" -eq 200 ] || return 1
+	awk -v m="$G_delay_p50_ms" -v t="$(tol 2)" 'BEGIN { exit !(m >= 20 && m < 20 + t) }'
+}
+
 @test "per-direction settings affect only their direction" {
 	start_wf -l LR100 -d RL20
 	gen --id 1 --count 200 --rate 1000 --wait 500 "$T/a" "$T/b"
 	[ "$G_received" -eq 0 ]
-	gen --id 2 --count 200 --rate 1000 "$T/b" "$T/a"
-	[ "$G_received" -eq 200 ]
-	# 20 ms and the path's own latency (2 ms; wider in a sanitizer build)
-	awk -v m="$G_delay_p50_ms" -v t="$(tol 2)" 'BEGIN { exit !(m >= 20 && m < 20 + t) }'
+	timed rl_delay_once
 	run wf showinfo
 	[[ "$output" == *"Loss   L->R 100+0U   R->L 0+0U"* ]]
 	[[ "$output" == *"Delay  L->R 0+0U   R->L 20+0U"* ]]

@@ -39,6 +39,42 @@ gen() {
 	done
 }
 
+# steal_ticks: "STEAL TOTAL" from /proc/stat: the CPU time the hypervisor gave to others, and
+# all the time, in ticks, summed over the CPUs.
+steal_ticks() {
+	awk '/^cpu / { print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+
+# steal_pct "STEAL TOTAL": the share of the CPU time since then that the hypervisor stole (%);
+# 0 over less than 50 ticks (a quarter of a second on 2 CPUs), too short to tell.
+steal_pct() {
+	local s0 t0 s1 t1
+	read -r s0 t0 <<<"$1"
+	read -r s1 t1 <<<"$(steal_ticks)"
+	awk -v s="$((s1 - s0))" -v t="$((t1 - t0))" 'BEGIN { printf "%.1f", (t >= 50 ? 100 * s / t : 0) }'
+}
+
+# timed FN ARGS...: a timing check FN (returns non-zero instead of failing), tried again when
+# it fails. A failed attempt during which the hypervisor stole more than 5% of the CPU does not
+# count: the processes on the path were not running, whatever their priority (30% was measured
+# here while other virtual machines were busy, and the path's median latency then doubles). Two
+# failures on a CPU of our own fail the test (one is forgiven: a stall inside the machine);
+# 6 attempts that all fail on a stolen CPU skip it, saying so.
+timed() {
+	local n quiet=0 st=0 t0
+	for n in 1 2 3 4 5 6; do
+		t0=$(steal_ticks)
+		"$@" && return 0
+		st=$(steal_pct "$t0")
+		echo "# $1: attempt $n failed, $st% of the CPU stolen meanwhile" >&3
+		if awk -v s="$st" 'BEGIN { exit !(s <= 5) }'; then
+			quiet=$((quiet + 1))
+			[ "$quiet" -lt 2 ] || return 1
+		fi
+	done
+	skip "the hypervisor stole more than 5% of the CPU in every failed attempt (last: $st%)"
+}
+
 # Timing tolerances are 3 times wider in a sanitizer build (ASan slows every step on the path);
 # the accuracy figures themselves are claimed for, and checked in, the normal build.
 TSLACK=1
