@@ -8,7 +8,8 @@ libvdeplug_libvdeplug_la_SOURCES = \
 	libvdeplug/vnl.c libvdeplug/vnl.h \
 	libvdeplug/mod_vde.c libvdeplug/mod_ptp.c libvdeplug/mod_seqpacket.c \
 	libvdeplug/stream.c libvdeplug/streamcodec.c libvdeplug/streamcodec.h \
-	libvdeplug/shmring.c libvdeplug/shmring.h libvdeplug/shmplug.c libvdeplug/shmplug.h
+	libvdeplug/shmring.c libvdeplug/shmring.h libvdeplug/shmbell.c libvdeplug/shmbell.h \
+	libvdeplug/shmplug.c libvdeplug/shmplug.h
 libvdeplug_libvdeplug_la_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_srcdir)/libvdeplug
 libvdeplug_libvdeplug_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libvdeplug_libvdeplug_la_LDFLAGS = $(AM_LDFLAGS) -version-info 2:0:0 -no-undefined \
@@ -33,7 +34,7 @@ tests_unit_test_shmring_LDFLAGS = $(AM_LDFLAGS) -pthread
 check_PROGRAMS += tests/unit/test_shmplug
 TESTS += tests/unit/test_shmplug
 tests_unit_test_shmplug_SOURCES = tests/unit/test_shmplug.c libvdeplug/shmplug.c \
-	libvdeplug/shmring.c tools/vde_switch/shmep.c
+	libvdeplug/shmring.c libvdeplug/shmbell.c tools/vde_switch/shmep.c
 tests_unit_test_shmplug_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/vde_switch
 tests_unit_test_shmplug_CFLAGS = $(AM_CFLAGS) -pthread
 tests_unit_test_shmplug_LDFLAGS = $(AM_LDFLAGS) -pthread -Wl,--wrap=recv

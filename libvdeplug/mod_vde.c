@@ -21,6 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "shmbell.h"
 #include "shmplug.h"
 #include "vdeplug.h"
 
@@ -221,25 +222,20 @@ vde_reply_timeout_ms(void)
 	return v * 1000;
 }
 
-/* Takes the descriptors of a reply segment: *SHM_OK is set if one of them is our memfd. */
+struct reply_fds {
+	const struct vdeplug_shm *shm;
+	int *shm_ok;
+};
+
+/* A descriptor of the reply: *SHM_OK is set if it is our memfd; closed either way. */
 static void
-vde_reply_fds(struct msghdr *mh, const struct vdeplug_shm *shm, int *shm_ok)
+vde_reply_fd(void *arg, int fd)
 {
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
-		size_t n;
+	struct reply_fds *r = arg;
 
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (shm && vdeplug_shm_is_ours(shm, fd))
-				*shm_ok = 1;
-			close(fd);
-		}
-	}
+	if (r->shm && vdeplug_shm_is_ours(r->shm, fd))
+		*r->shm_ok = 1;
+	close(fd);
 }
 
 static int
@@ -269,17 +265,15 @@ vde_read_reply(int ctl, struct sockaddr_un *reply, const struct vdeplug_shm *shm
 		if (r == 0)
 			continue;
 		{
-			union {
-				struct cmsghdr align;
-				char buf[CMSG_SPACE(VDEPLUG_SHM_NFDS * sizeof(int))];
-			} cbuf;
+			union shmbell_cbuf cbuf;
+			struct reply_fds rf = { shm, shm_ok };
 			struct iovec iov = { p + got, sizeof(*reply) - got };
 			struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 					     .msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf) };
 
 			n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC);
 			if (n >= 0)
-				vde_reply_fds(&mh, shm, shm_ok);
+				shmbell_fds_each(&mh, vde_reply_fd, &rf);
 		}
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
@@ -304,26 +298,15 @@ static int
 vde_send_request(int ctl, const struct vde_request *req, size_t len,
 		 const struct vdeplug_shm *shm)
 {
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(VDEPLUG_SHM_NFDS * sizeof(int))];
-	} cbuf;
+	union shmbell_cbuf cbuf;
 	struct iovec iov = { (void *)req, len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
 	if (shm) {
 		int fds[VDEPLUG_SHM_NFDS], nfds = vdeplug_shm_fds(shm, fds);
-		struct cmsghdr *cm;
 
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, (size_t)nfds * sizeof(int));
+		shmbell_fds_attach(&mh, &cbuf, fds, nfds);
 	}
 	while ((n = sendmsg(ctl, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
 		;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "shmbell.h"
 #include "shmplug.h"
 #include "vdeplug.h"
 
@@ -128,30 +129,6 @@ vdeplug_shm_datafd(const struct vdeplug_shm *s)
 	return s->efd[SHM_EFD_S2C_DATA];
 }
 
-/* Rings a doorbell: one byte; a full doorbell (EAGAIN) is rung already. */
-static void
-efd_kick(int fd)
-{
-	char c = 1;
-
-	while (send(fd, &c, 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno == EINTR)
-		;
-}
-
-/* Clears a doorbell; 1 if it had rung. (We hold the far end of our data doorbell too, so it
- * never reads as EOF: a program polling it cannot spin after the switch is gone.) */
-static int
-efd_clear(int fd)
-{
-	char buf[256];
-	int rung = 0;
-	ssize_t r;
-
-	while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0 || (r < 0 && errno == EINTR))
-		rung = 1;
-	return rung;
-}
-
 /* Waits for FD; 1 ready, 0 not yet, -1 (ECONNRESET) when the control stream says anything:
  * the switch writes nothing there after its reply, so news is its end. */
 static int
@@ -188,7 +165,7 @@ vdeplug_shm_send(struct vdeplug_shm *s, int ctl, const void *buf, size_t len, in
 		switch (shmring_push(&s->tx, buf, len, &kick)) {
 		case SHMRING_OK:
 			if (kick)
-				efd_kick(s->efd[SHM_EFD_C2S_DATA]);
+				shmbell_ring(s->efd[SHM_EFD_C2S_DATA]);
 			return (ssize_t)len;
 		case SHMRING_FULL:
 			break;
@@ -209,7 +186,7 @@ vdeplug_shm_send(struct vdeplug_shm *s, int ctl, const void *buf, size_t len, in
 		}
 		if (shm_wait(s->efd[SHM_EFD_C2S_SPACE], ctl, (int)left) < 0)
 			return -1;
-		efd_clear(s->efd[SHM_EFD_C2S_SPACE]);
+		shmbell_clear(s->efd[SHM_EFD_C2S_SPACE]);
 	}
 }
 
@@ -224,7 +201,7 @@ vdeplug_shm_recv(struct vdeplug_shm *s, int ctl, void *buf, size_t len, int flag
 
 		if (r == SHMRING_OK) {
 			if (kick)
-				efd_kick(s->efd[SHM_EFD_S2C_SPACE]);
+				shmbell_ring(s->efd[SHM_EFD_S2C_SPACE]);
 			/*
 			 * The data descriptor is readable exactly while frames wait. Empty now:
 			 * clear it, and look again (a frame may have come just before the clear
@@ -233,11 +210,11 @@ vdeplug_shm_recv(struct vdeplug_shm *s, int ctl, void *buf, size_t len, int flag
 			 * frames would wait for the next one.
 			 */
 			if (!shmring_readable(&s->rx)) {
-				efd_clear(datafd);
+				shmbell_clear(datafd);
 				if (shmring_readable(&s->rx))
-					efd_kick(s->peer[SHM_EFD_S2C_DATA]);
+					shmbell_ring(s->peer[SHM_EFD_S2C_DATA]);
 			} else if (cleared) {
-				efd_kick(s->peer[SHM_EFD_S2C_DATA]);
+				shmbell_ring(s->peer[SHM_EFD_S2C_DATA]);
 			}
 			return (ssize_t)(got < len ? got : len);
 		}
@@ -247,7 +224,7 @@ vdeplug_shm_recv(struct vdeplug_shm *s, int ctl, void *buf, size_t len, int flag
 		}
 		/* Empty, yet the caller was told there was data (a stale wake-up): say so rather
 		 * than block a poll loop. A caller that just blocks waits for the next frame. */
-		if (efd_clear(datafd)) {
+		if (shmbell_clear(datafd) > 0) {
 			cleared = 1;
 			if (!shmring_readable(&s->rx)) {
 				errno = EAGAIN;

@@ -25,6 +25,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "shmbell.h"
 #include "shmring.h"
 
 struct req {
@@ -94,15 +95,11 @@ make_offer(const char *mode, int *fds, void **map)
 int
 main(int argc, char **argv)
 {
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(8 * sizeof(int))];
-	} cbuf;
+	union shmbell_cbuf cbuf;
 	struct sockaddr_un ctl_sun = { .sun_family = AF_UNIX }, reply;
 	struct req rq = { .magic = 0xfeedface, .version = 3, .type = 0 };
 	struct iovec iov = { &rq, sizeof(rq) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
 	int fds[8], nfds, ctl, data, got_fd = 0;
 	size_t have = 0;
 	void *map;
@@ -126,14 +123,7 @@ main(int argc, char **argv)
 	if ((ctl = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
 	    connect(ctl, (struct sockaddr *)&ctl_sun, sizeof(ctl_sun)) < 0)
 		die("connect");
-	memset(&cbuf, 0, sizeof(cbuf));
-	mh.msg_control = cbuf.buf;
-	mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
-	memcpy(CMSG_DATA(cm), fds, (size_t)nfds * sizeof(int));
+	shmbell_fds_attach(&mh, &cbuf, fds, nfds);
 	if (sendmsg(ctl, &mh, 0) != (ssize_t)sizeof(rq))
 		die("sendmsg");
 	while (have < sizeof(reply)) {

@@ -25,6 +25,7 @@
 #include "forward.h"
 #include "loop.h"
 #include "port.h"
+#include "shmbell.h"
 #include "shmep.h"
 #include "sock.h"
 #include "tap.h"
@@ -222,27 +223,16 @@ static int
 ep_reply(struct endpoint *ep)
 {
 	struct sockaddr_un reply = { .sun_family = AF_UNIX };
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cbuf;
+	union shmbell_cbuf cbuf;
 	struct iovec iov = { &reply, sizeof(reply) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t r;
 
 	strcpy(reply.sun_path, ep->path);
 	if (ep->shm) {
-		struct cmsghdr *cm;
 		int fd = shmep_memfd(ep->shm);
 
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = sizeof(cbuf.buf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+		shmbell_fds_attach(&mh, &cbuf, &fd, 1);
 	}
 	while ((r = sendmsg(ep->ctlfd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL)) < 0 && errno == EINTR)
 		;
@@ -343,33 +333,32 @@ hs_process(struct sw *sw, struct handshake *h)
 /* Keeps the descriptors of a shared-memory offer: one SCM_RIGHTS message of SHMEP_NFDS at
  * most, once; anything else is closed and spoils the offer. */
 static void
+hs_spoil(struct handshake *h)
+{
+	while (h->nfds > 0)
+		close(h->fds[--h->nfds]);
+	h->nfds = -1;
+}
+
+static void
+hs_fd(void *arg, int fd)
+{
+	struct handshake *h = arg;
+
+	if (h->nfds >= 0 && h->nfds < SHMEP_NFDS) {
+		h->fds[h->nfds++] = fd;
+		return;
+	}
+	close(fd);
+	hs_spoil(h);
+}
+
+static void
 hs_fds(struct handshake *h, struct msghdr *mh)
 {
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
-		size_t n;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (h->nfds >= 0 && h->nfds < SHMEP_NFDS) {
-				h->fds[h->nfds++] = fd;
-				continue;
-			}
-			close(fd);
-			while (h->nfds > 0)
-				close(h->fds[--h->nfds]);
-			h->nfds = -1;
-		}
-	}
-	if (mh->msg_flags & MSG_CTRUNC) {
-		while (h->nfds > 0)
-			close(h->fds[--h->nfds]);
-		h->nfds = -1;
-	}
+	shmbell_fds_each(mh, hs_fd, h);
+	if (mh->msg_flags & MSG_CTRUNC)
+		hs_spoil(h);
 }
 
 static ssize_t

@@ -13,7 +13,7 @@ tools_vde_switch_vde_switch_SOURCES = tools/vde_switch/main.c tools/vde_switch/p
 	tools/vde_switch/forward.h tools/vde_switch/datasock.h tools/vde_switch/cmds.h \
 	tools/vde_switch/gso.c tools/vde_switch/gso.h \
 	tools/vde_switch/shmep.c tools/vde_switch/shmep.h \
-	libvdeplug/shmring.c libvdeplug/shmring.h
+	libvdeplug/shmring.c libvdeplug/shmring.h libvdeplug/shmbell.c libvdeplug/shmbell.h
 tools_vde_switch_vde_switch_LDADD = common/libvdecommon.la
 # plugins call the switch's vdeplugin.h functions
 tools_vde_switch_vde_switch_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
@@ -21,7 +21,8 @@ include_HEADERS += tools/vde_switch/vdeplugin.h
 dist_man_MANS += man/vde_switch.1
 
 check_PROGRAMS += tests/unit/test_fdb tests/helpers/rawclient tests/helpers/shmclient
-tests_helpers_shmclient_SOURCES = tests/helpers/shmclient.c libvdeplug/shmring.c
+tests_helpers_shmclient_SOURCES = tests/helpers/shmclient.c libvdeplug/shmring.c \
+	libvdeplug/shmbell.c
 TESTS += tests/unit/test_fdb
 tests_unit_test_fdb_SOURCES = tests/unit/test_fdb.c tools/vde_switch/fdb.c
 tests_unit_test_fdb_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/vde_switch -I$(top_srcdir)/tests/unit
@@ -30,7 +31,7 @@ TESTS += tests/unit/test_forward
 tests_unit_test_forward_SOURCES = tests/unit/test_forward.c tools/vde_switch/forward.c \
 	tools/vde_switch/event.c tools/vde_switch/gso.c \
 	tools/vde_switch/fdb.c tools/vde_switch/vlan.c tools/vde_switch/stp.c \
-	tools/vde_switch/shmep.c libvdeplug/shmring.c
+	tools/vde_switch/shmep.c libvdeplug/shmring.c libvdeplug/shmbell.c
 tests_unit_test_forward_CPPFLAGS = $(tests_unit_test_fdb_CPPFLAGS)
 tests_unit_test_forward_LDADD = common/libvdecommon.la
 tests_helpers_rawclient_SOURCES = tests/helpers/rawclient.c tests/helpers/hsclient.c \

@@ -16,6 +16,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "shmbell.h"
 #include "shmep.h"
 
 /* A client cannot make us map more than this. */
@@ -146,32 +147,6 @@ shmep_spacefd(const struct shmep *s)
 	return s->efd[SHM_EFD_S2C_SPACE];
 }
 
-/* Rings a doorbell: one byte; a full doorbell (EAGAIN) is rung already. */
-static void
-efd_kick(int fd)
-{
-	char c = 1;
-
-	while (send(fd, &c, 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno == EINTR)
-		;
-}
-
-/* Clears a doorbell: reads what is pending, never waits; -1 if the client closed its end. */
-static int
-efd_clear(int fd)
-{
-	char buf[256];
-	ssize_t r;
-
-	/* a stream socket's recv takes all that is pending up to the buffer's size: a short
-	 * read emptied it (one syscall, not a second one to meet EAGAIN); an end of file that
-	 * follows keeps the descriptor readable, so the next call sees it */
-	while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0 || (r < 0 && errno == EINTR))
-		if (r > 0 && (size_t)r < sizeof(buf))
-			return 0;
-	return r == 0 ? -1 : 0;
-}
-
 int
 shmep_rx_clear(struct shmep *s)
 {
@@ -182,7 +157,7 @@ shmep_rx_clear(struct shmep *s)
 		while (read(s->selffd, &v, sizeof(v)) < 0 && errno == EINTR)
 			;
 	}
-	return efd_clear(s->efd[SHM_EFD_C2S_DATA]);
+	return shmbell_clear(s->efd[SHM_EFD_C2S_DATA]);
 }
 
 int
@@ -191,7 +166,7 @@ shmep_pop(struct shmep *s, void *buf, size_t cap, size_t *len)
 	int kick, r = shmring_pop(&s->rx, buf, cap, len, &kick);
 
 	if (kick)
-		efd_kick(s->efd[SHM_EFD_C2S_SPACE]);
+		shmbell_ring(s->efd[SHM_EFD_C2S_SPACE]);
 	return r;
 }
 
@@ -225,7 +200,7 @@ shmep_tx_done(struct shmep *s)
 {
 	if (s->txkick) {
 		s->txkick = 0;
-		efd_kick(s->efd[SHM_EFD_S2C_DATA]);
+		shmbell_ring(s->efd[SHM_EFD_S2C_DATA]);
 	}
 }
 
@@ -238,5 +213,5 @@ shmep_want_space(struct shmep *s)
 int
 shmep_space_clear(struct shmep *s)
 {
-	return efd_clear(s->efd[SHM_EFD_S2C_SPACE]);
+	return shmbell_clear(s->efd[SHM_EFD_S2C_SPACE]);
 }
