@@ -248,29 +248,42 @@ client_run(void)
 	}
 }
 
+/* A fresh offer taken by a fresh endpoint, with nothing in flight (sw_bell: a copy of the
+ * switch's end of the client's data doorbell). */
+static int
+pair(void)
+{
+	int fds[VDEPLUG_SHM_NFDS], dups[VDEPLUG_SHM_NFDS], n;
+	const char *why = NULL;
+
+	sw = NULL;
+	if ((cli = vdeplug_shm_new()) == NULL)
+		return -1;
+	n = vdeplug_shm_fds(cli, fds);
+	for (int i = 0; i < n; i++)
+		dups[i] = dup(fds[i]);
+	sw_bell = dup(fds[1 + SHM_EFD_S2C_DATA]);
+	if ((sw = shmep_new(dups, n, &why)) == NULL)
+		return -1;
+	vdeplug_shm_offered(cli);
+	return 0;
+}
+
 /* One run: a fresh offer taken by a fresh endpoint, NFRAMES each way. */
 static void
 run(int once)
 {
-	int fds[VDEPLUG_SHM_NFDS], dups[VDEPLUG_SHM_NFDS], n;
-	const char *why = NULL;
 	pthread_t t;
+	int n;
 
 	memset(&sw_side, 0, sizeof(sw_side));
 	memset(&cli_side, 0, sizeof(cli_side));
 	cli_side.once = once;
-	cli = vdeplug_shm_new();
+	n = pair();
 	ok(cli != NULL, "an offer");
-	if (cli == NULL)
+	ok(n == 0, "the switch takes it");
+	if (n < 0)
 		return;
-	n = vdeplug_shm_fds(cli, fds);
-	for (int i = 0; i < n; i++)
-		dups[i] = dup(fds[i]);
-	sw = shmep_new(dups, n, &why);
-	ok(sw != NULL, "the switch takes it (%s)", why ? why : "ok");
-	if (sw == NULL)
-		return;
-	vdeplug_shm_offered(cli);
 	pthread_create(&t, NULL, switch_thread, NULL);
 	client_run();
 	pthread_join(t, NULL);
@@ -283,27 +296,9 @@ run(int once)
 	is_int(cli_side.got, NFRAMES, "every frame reaches the client");
 	is_int(sw_side.got, NFRAMES, "every frame reaches the switch");
 	is_int(cli_side.bad + sw_side.bad, 0, "in order and intact");
+	close(sw_bell);
 	shmep_free(sw);
 	vdeplug_shm_free(cli);
-}
-
-/* A fresh offer and endpoint, as run() makes, with nothing in flight. */
-static int
-pair(void)
-{
-	int fds[VDEPLUG_SHM_NFDS], dups[VDEPLUG_SHM_NFDS], n;
-	const char *why = NULL;
-
-	if ((cli = vdeplug_shm_new()) == NULL)
-		return -1;
-	n = vdeplug_shm_fds(cli, fds);
-	for (int i = 0; i < n; i++)
-		dups[i] = dup(fds[i]);
-	sw_bell = dup(fds[1 + SHM_EFD_S2C_DATA]);
-	if ((sw = shmep_new(dups, n, &why)) == NULL)
-		return -1;
-	vdeplug_shm_offered(cli);
-	return 0;
 }
 
 static int

@@ -585,6 +585,36 @@ ep_frame_in(struct sw *sw, struct endpoint *ep, uint8_t *buf, size_t len, int tr
 }
 
 /*
+ * Takes one batch from ep's data socket (one frame when SINGLE) and forwards it; returns the
+ * frames taken, or -1 (nothing there, or an error, which is cleared).
+ */
+static int
+ep_pull_dgram(struct sw *sw, struct endpoint *ep, int single)
+{
+	struct datasock *ds = sw->ds;
+	int r = single ? ep_recv_one(sw, ep)
+		       : recvmmsg(ep->datafd, ds->rmsg, SW_BATCH, MSG_DONTWAIT, NULL);
+
+	if (r < 0) {
+		if (errno != EAGAIN && errno != EINTR) {
+			int err;
+			socklen_t el = sizeof(err);
+
+			getsockopt(ep->datafd, SOL_SOCKET, SO_ERROR, &err, &el);
+		}
+		return -1;
+	}
+	for (int i = 0; i < r; i++) {
+		struct msghdr *mh = &ds->rmsg[i].msg_hdr;
+
+		ep_frame_in(sw, ep, mh->msg_iov->iov_base, ds->rmsg[i].msg_len,
+			    (mh->msg_flags & MSG_TRUNC) != 0);
+	}
+	forward_flush(sw);
+	return r;
+}
+
+/*
  * Takes one batch (SW_BATCH frames at most) from ep's client -> switch ring and forwards it;
  * SHMRING_OK if the batch was full (there may be more), SHMRING_EMPTY, or SHMRING_CORRUPT
  * (logged; the caller ends the endpoint).
@@ -627,19 +657,9 @@ ep_depart(struct sw *sw, struct endpoint *ep)
 			if (ep_pull_shm(sw, ep) != SHMRING_OK)
 				break;
 	} else {
-		struct datasock *ds = sw->ds;
-
-		for (unsigned n = 0; n < DEPART_BATCHES; n++) {
-			int r = recvmmsg(ep->datafd, ds->rmsg, SW_BATCH, MSG_DONTWAIT, NULL);
-
-			for (int i = 0; i < r; i++)
-				ep_frame_in(sw, ep, ds->rmsg[i].msg_hdr.msg_iov->iov_base,
-					    ds->rmsg[i].msg_len,
-					    (ds->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
-			forward_flush(sw);
-			if (r < SW_BATCH)
+		for (unsigned n = 0; n < DEPART_BATCHES; n++)
+			if (ep_pull_dgram(sw, ep, 0) < SW_BATCH)
 				break;
-		}
 	}
 	datasock_ep_close(sw, ep);
 }
@@ -679,29 +699,13 @@ ep_recv_shm(struct sw *sw, struct endpoint *ep)
 static void
 ep_recv(struct sw *sw, struct endpoint *ep)
 {
-	struct datasock *ds = sw->ds;
 	int single = ep->rsingle;
 
 	for (int round = 0; round < 4; round++) {
-		int r = single ? ep_recv_one(sw, ep)
-			       : recvmmsg(ep->datafd, ds->rmsg, SW_BATCH, MSG_DONTWAIT, NULL);
+		int r = ep_pull_dgram(sw, ep, single);
 
-		if (r < 0) {
-			if (errno != EAGAIN && errno != EINTR) {
-				int err;
-				socklen_t el = sizeof(err);
-
-				getsockopt(ep->datafd, SOL_SOCKET, SO_ERROR, &err, &el);
-			}
+		if (r < 0)
 			break;
-		}
-		for (int i = 0; i < r; i++) {
-			struct msghdr *mh = &ds->rmsg[i].msg_hdr;
-
-			ep_frame_in(sw, ep, mh->msg_iov->iov_base, ds->rmsg[i].msg_len,
-				    (mh->msg_flags & MSG_TRUNC) != 0);
-		}
-		forward_flush(sw);
 		if (round == 0 && r <= 1 && !single)
 			ep->rsingle = 1;
 		if (r < SW_BATCH)
